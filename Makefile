@@ -1,0 +1,25 @@
+# Two commands on a fresh machine with Python 3.11+ and make: `make dev` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: dev test lint bench soak sync
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet uv
+
+sync: $(UV)
+	$(UV) sync --frozen
+
+dev: sync
+	$(UV) run --frozen dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+test: sync
+	$(UV) run --frozen pytest
+
+lint: sync
+	$(UV) run --frozen ruff check gh_assets gh_assets_tests bench
+	$(UV) run --frozen ruff format --check gh_assets gh_assets_tests bench

@@ -1,0 +1,57 @@
+"""`gharchive_manifest`: the day's 24 hourly files and which of them the archive has."""
+
+import datetime as dt
+
+import dagster as dg
+
+from gh_assets.assets.metadata import column_schema
+from gh_assets.partitions import daily_backfill_policy, daily_partitions
+from gh_assets.resources.archive import ArchiveResource
+from gh_assets.resources.storage import StorageResource
+from gh_assets.tables import MANIFEST_COLUMNS, manifest_table
+
+MANIFEST = "gharchive_manifest"
+
+
+@dg.asset(
+    name=MANIFEST,
+    partitions_def=daily_partitions,
+    backfill_policy=daily_backfill_policy,
+    group_name="gharchive",
+    kinds={"parquet"},
+    owners=["team:data-engineering"],
+    metadata={"dagster/column_schema": column_schema(MANIFEST_COLUMNS)},
+    description=(
+        "The day's 24 hourly archive files (`YYYY-MM-DD-H.json.gz`, H = 0..23) with whether "
+        "each exists, its size, ETag and Last-Modified. A missing hour is a normal outcome."
+    ),
+)
+def gharchive_manifest(
+    context: dg.AssetExecutionContext, archive: ArchiveResource, storage: StorageResource
+) -> dg.MaterializeResult:
+    client = archive.client()
+    store = storage.storage()
+    store.check_writable()
+    present = missing = available_bytes = written_bytes = 0
+    missing_files: list[str] = []
+    for key in context.partition_keys:
+        day = dt.date.fromisoformat(key)
+        files = client.probe_day(day)
+        written_bytes += store.write_table(store.day_file(MANIFEST, day), manifest_table(files))
+        present += sum(file.exists for file in files)
+        available_bytes += sum(file.size or 0 for file in files)
+        missing_files += [file.filename for file in files if not file.exists]
+        missing += sum(not file.exists for file in files)
+    context.log.info(f"{present} hourly files present, {missing} missing")
+    return dg.MaterializeResult(
+        metadata={
+            "days": len(context.partition_keys),
+            "files_present": present,
+            "hours_missing": missing,
+            "bytes_available": available_bytes,
+            "bytes_written": written_bytes,
+            "missing_files": dg.MetadataValue.md(
+                "\n".join(f"- `{name}`" for name in missing_files[:200]) or "none"
+            ),
+        }
+    )

@@ -1,0 +1,101 @@
+"""Publish a day: merge its hourly parts into one file per table, dropping repeated events.
+
+Within a file the transform already keeps the first copy of an event; across the day's files the
+first file (in hour order) wins here. Commits go with their push: a dropped push drops its commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from gh_assets.storage import PARQUET_OPTIONS, Storage
+from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA
+
+PUSH_EVENTS = "push_events"
+COMMITS = "commits"
+
+
+@dataclass(frozen=True)
+class HourParts:
+    """Where one hour's staged parts are."""
+
+    push_events: str
+    commits: str
+
+
+@dataclass
+class DaySummary:
+    day: dt.date
+    push_events: int = 0
+    commits: int = 0
+    duplicates_across_files: int = 0
+    push_events_bytes: int = 0
+    commits_bytes: int = 0
+    push_events_path: str = ""
+    commits_path: str = ""
+
+
+def first_occurrences(event_ids: list[pa.ChunkedArray]) -> list[pa.Array | None]:
+    """Per part, a keep-mask for rows whose event id was not seen in an earlier part (None: all)."""
+    sizes = [len(ids) for ids in event_ids]
+    total = sum(sizes)
+    if total == 0:
+        return [None] * len(event_ids)
+    combined = pa.table(
+        {
+            "event_id": pa.chunked_array(
+                [chunk for ids in event_ids for chunk in ids.chunks], type=pa.string()
+            ),
+            "row": pa.array(range(total), type=pa.int64()),
+        }
+    )
+    first_rows = combined.group_by("event_id", use_threads=False).aggregate([("row", "min")])
+    if first_rows.num_rows == total:
+        return [None] * len(event_ids)
+    keep = pc.is_in(combined["row"], value_set=first_rows["row_min"]).combine_chunks()
+    masks, offset = [], 0
+    for size in sizes:
+        mask = keep.slice(offset, size)
+        masks.append(None if pc.all(mask).as_py() else mask)
+        offset += size
+    return masks
+
+
+def commit_day(
+    storage: Storage, day: dt.date, parts: list[HourParts], staging_dir: str
+) -> DaySummary:
+    """Write the day's `push_events` and `commits` files from its parts, then drop the staging."""
+    summary = DaySummary(day)
+    event_ids = [storage.read_table(part.push_events, ["event_id"])["event_id"] for part in parts]
+    masks = first_occurrences(event_ids)
+    push_path = storage.day_file(PUSH_EVENTS, day)
+    commits_path = storage.day_file(COMMITS, day)
+    with (
+        storage.open_atomic(push_path) as push_file,
+        storage.open_atomic(commits_path) as commits_file,
+        pq.ParquetWriter(push_file, PUSH_EVENTS_SCHEMA, **PARQUET_OPTIONS) as push_writer,
+        pq.ParquetWriter(commits_file, COMMITS_SCHEMA, **PARQUET_OPTIONS) as commits_writer,
+    ):
+        for part, mask in zip(parts, masks, strict=True):
+            pushes = storage.read_table(part.push_events)
+            commits = storage.read_table(part.commits)
+            if mask is not None:
+                dropped = pc.filter(pushes["event_id"], pc.invert(mask))
+                summary.duplicates_across_files += len(dropped)
+                pushes = pushes.filter(mask)
+                commits = commits.filter(pc.invert(pc.is_in(commits["event_id"], dropped)))
+            push_writer.write_table(pushes)
+            commits_writer.write_table(commits)
+            summary.push_events += pushes.num_rows
+            summary.commits += commits.num_rows
+    summary.push_events_path = storage.uri(push_path)
+    summary.commits_path = storage.uri(commits_path)
+    summary.push_events_bytes = storage.fs.size(push_path)
+    summary.commits_bytes = storage.fs.size(commits_path)
+    storage.remove_tree(staging_dir)
+    return summary

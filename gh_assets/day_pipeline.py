@@ -1,0 +1,101 @@
+"""The Dask task graph of a run: one transform task per hourly file, one publish task per day.
+
+Tasks write their Parquet straight to storage and return only small summaries; no table passes
+through the caller. A failed day does not stop the others: every day is tried, then the failures
+are raised together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from distributed import Client, wait
+
+from gh_assets.archive import ArchiveClient, day_filenames
+from gh_assets.day_commit import DaySummary, HourParts, commit_day
+from gh_assets.hour_transform import HourSummary, transform_hour
+from gh_assets.storage import Storage
+
+
+class DaysFailed(RuntimeError):
+    """Some days of a run could not be built; the message names each day and its cause."""
+
+
+@dataclass
+class DayResult:
+    summary: DaySummary
+    hours: list[HourSummary]
+
+
+def hour_parts(staging_dir: str, filename: str) -> HourParts:
+    stem = filename.removesuffix(".json.gz")
+    return HourParts(
+        push_events=f"{staging_dir}/push_events/{stem}.parquet",
+        commits=f"{staging_dir}/commits/{stem}.parquet",
+    )
+
+
+def publish_day(
+    storage: Storage,
+    day: dt.date,
+    staging_dir: str,
+    parts: list[HourParts],
+    hours: list[HourSummary],
+) -> DayResult:
+    """Merge the parts of the hours that exist into the day's tables."""
+    found = [part for part, hour in zip(parts, hours, strict=True) if hour.found]
+    return DayResult(commit_day(storage, day, found, staging_dir), hours)
+
+
+def build_days(
+    client: Client, archive: ArchiveClient, storage: Storage, days: list[dt.date], run_token: str
+) -> list[DayResult]:
+    """Build the tables of `days` on the cluster behind `client`; results in the order of `days`."""
+    day_futures = []
+    for day in days:
+        staging_dir = storage.staging_dir(run_token, day)
+        filenames = day_filenames(day)
+        parts = [hour_parts(staging_dir, name) for name in filenames]
+        hour_futures = [
+            client.submit(
+                transform_hour,
+                archive,
+                storage,
+                name,
+                part.push_events,
+                part.commits,
+                key=f"transform-{name}-{run_token}",
+            )
+            for name, part in zip(filenames, parts, strict=True)
+        ]
+        day_futures.append(
+            client.submit(
+                publish_day,
+                storage,
+                day,
+                staging_dir,
+                parts,
+                hour_futures,
+                key=f"publish-{day}-{run_token}",
+            )
+        )
+    try:
+        wait(day_futures)
+    finally:
+        storage.remove_tree(storage.staging_root(run_token))
+    failures = [
+        f"{day}: {_failure(future)}"
+        for day, future in zip(days, day_futures, strict=True)
+        if future.status != "finished"
+    ]
+    if failures:
+        raise DaysFailed(f"{len(failures)} of {len(days)} days failed:\n" + "\n".join(failures))
+    return client.gather(day_futures)
+
+
+def _failure(future) -> str:
+    if future.status == "error":
+        exception = future.exception()
+        return f"{type(exception).__name__}: {exception}"
+    return f"task {future.status}"

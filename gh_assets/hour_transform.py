@@ -1,0 +1,171 @@
+"""One hourly file in, Parquet parts of push events and commits out: the per-file Dask task.
+
+The stream is decompressed in blocks and never held whole. Only lines that contain `"PushEvent"`
+are parsed: every push has that exact token as its `type` value whatever the spacing or key order,
+and an event that merely mentions it is parsed and then rejected by its type. Rows are written in
+row groups as they accumulate, so memory stays flat in the file's size.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from dataclasses import asdict, dataclass
+from typing import BinaryIO
+
+import orjson
+import pyarrow.parquet as pq
+
+from gh_assets.archive import ArchiveClient, ArchiveError
+from gh_assets.records import (
+    NotGzipError,
+    StreamDamage,
+    count_records,
+    line_blocks,
+    lines_containing,
+    recover_events,
+)
+from gh_assets.storage import PARQUET_OPTIONS, Storage
+from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA, PushTableBuilder
+
+PUSH_MARKER = b'"PushEvent"'
+ROWS_PER_ROW_GROUP = 100_000
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HourSummary:
+    """The accounting of one file: nothing read is dropped without a count here."""
+
+    source_file: str
+    found: bool = True
+    compressed_bytes: int = 0
+    lines: int = 0
+    push_lines: int = 0
+    damaged_lines: int = 0
+    objects_recovered: int = 0
+    fragments_skipped: int = 0
+    nul_runs: int = 0
+    truncated: str | None = None
+    push_events: int = 0
+    commits: int = 0
+    pushes_without_commit_list: int = 0
+    duplicates_dropped: int = 0
+    unparsed_created_at: int = 0
+    read_retries: int = 0
+    attempts: int = 1
+    seconds: float = 0.0
+    worker: str = ""
+
+    @property
+    def events(self) -> int:
+        """Events read: whole lines, plus the objects recovered from damaged ones."""
+        return self.lines - self.damaged_lines + self.objects_recovered
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.truncated or self.nul_runs or self.damaged_lines)
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"events": self.events, "damaged": self.damaged}
+
+
+def transform_stream(
+    compressed: BinaryIO, source_file: str, push_sink: BinaryIO, commits_sink: BinaryIO
+) -> HourSummary:
+    """Read one gzip stream and write its push events and commits as Parquet to the two sinks."""
+    started = time.perf_counter()
+    summary = HourSummary(source_file)
+    damage = StreamDamage()
+    builder = PushTableBuilder(source_file)
+    loads = orjson.loads
+    with (
+        pq.ParquetWriter(push_sink, PUSH_EVENTS_SCHEMA, **PARQUET_OPTIONS) as push_writer,
+        pq.ParquetWriter(commits_sink, COMMITS_SCHEMA, **PARQUET_OPTIONS) as commits_writer,
+    ):
+
+        def flush() -> None:
+            pushes, commits = builder.take()
+            push_writer.write_table(pushes)
+            commits_writer.write_table(commits)
+
+        for block in line_blocks(compressed, damage):
+            summary.lines += count_records(block)
+            for line in lines_containing(block, PUSH_MARKER):
+                summary.push_lines += 1
+                try:
+                    value = loads(line)
+                    events = (value,) if isinstance(value, dict) else ()
+                except orjson.JSONDecodeError:
+                    events, fragments = recover_events(line)
+                    summary.damaged_lines += 1
+                    summary.objects_recovered += len(events)
+                    summary.fragments_skipped += fragments
+                for event in events:
+                    if event.get("type") == "PushEvent":
+                        builder.add(event)
+            if builder.pending_rows >= ROWS_PER_ROW_GROUP:
+                flush()
+        flush()
+    summary.nul_runs = damage.nul_runs
+    summary.truncated = damage.truncated
+    summary.push_events = builder.push_count
+    summary.commits = builder.commit_count
+    summary.pushes_without_commit_list = builder.pushes_without_commit_list
+    summary.duplicates_dropped = builder.duplicates
+    summary.unparsed_created_at = builder.unparsed_created_at
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def transform_hour(
+    client: ArchiveClient, storage: Storage, filename: str, push_path: str, commits_path: str
+) -> HourSummary:
+    """Download one hour and write its parts; a body that is not gzip is fetched again.
+
+    A file the archive does not have (404) gives a summary with `found=False`; a file that keeps
+    failing raises `ArchiveError` naming the URL and the cause.
+    """
+    for attempt in range(1, client.max_attempts + 1):
+        body = client.open(filename)
+        if body is None:
+            return HourSummary(filename, found=False)
+        try:
+            with (
+                body,
+                storage.open_staged(push_path) as push_sink,
+                storage.open_staged(commits_path) as commits_sink,
+            ):
+                summary = transform_stream(body, filename, push_sink, commits_sink)
+        except NotGzipError as exc:
+            cause = exc
+            if attempt < client.max_attempts:
+                delay = client.backoff(attempt)
+                log.warning("%s: %s, fetching again in %.1fs", body.url, exc, delay)
+                time.sleep(delay)
+            continue
+        summary.compressed_bytes = body.position
+        summary.read_retries = body.retries
+        summary.attempts = attempt
+        summary.worker = f"{socket.gethostname()}:{os.getpid()}"
+        return summary
+    raise ArchiveError(
+        f"{client.url(filename)} was not gzip after {client.max_attempts} attempts: {cause}"
+    )
+
+
+def transform_gzip_file(
+    gz_path: str, source_file: str, push_events_path: str, commits_path: str
+) -> HourSummary:
+    """The same transform on a local file (benchmarks and tools)."""
+    with (
+        open(gz_path, "rb") as compressed,
+        open(push_events_path, "wb") as push_sink,
+        open(commits_path, "wb") as commits_sink,
+    ):
+        summary = transform_stream(compressed, source_file, push_sink, commits_sink)
+        summary.compressed_bytes = compressed.tell()
+    return summary

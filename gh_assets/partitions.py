@@ -1,0 +1,25 @@
+"""The daily (UTC) partitions of the archive, and how a backfill over them is split into runs."""
+
+import os
+
+import dagster as dg
+
+from gh_assets.archive import FIRST_DAY
+
+MAX_PARTITIONS_PER_RUN = "GH_ASSETS_MAX_PARTITIONS_PER_RUN"
+
+daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY.isoformat(), timezone="UTC")
+
+
+def backfill_policy_for(max_partitions_per_run: str | None) -> dg.BackfillPolicy:
+    """One run for a whole range (one cluster), or runs of at most N days when N is given."""
+    if not max_partitions_per_run:
+        return dg.BackfillPolicy.single_run()
+    if not max_partitions_per_run.isdigit() or int(max_partitions_per_run) < 1:
+        raise ValueError(
+            f"{MAX_PARTITIONS_PER_RUN}={max_partitions_per_run!r} must be a whole number >= 1"
+        )
+    return dg.BackfillPolicy.multi_run(int(max_partitions_per_run))
+
+
+daily_backfill_policy = backfill_policy_for(os.environ.get(MAX_PARTITIONS_PER_RUN))

@@ -1,0 +1,23 @@
+"""Table storage as a Dagster resource."""
+
+import os
+
+import dagster as dg
+from pydantic import Field
+
+from gh_assets.storage import Storage
+
+
+class StorageResource(dg.ConfigurableResource):
+    """Where the tables go: a local folder or `s3://bucket/prefix` (credentials: the AWS chain)."""
+
+    url: str = Field(default="data", description="Local folder or s3:// URL (GH_ASSETS_STORAGE).")
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="S3-compatible endpoint: Ceph, MinIO, R2 (GH_ASSETS_S3_ENDPOINT_URL).",
+    )
+
+    def storage(self) -> Storage:
+        """The storage, with a local folder made absolute so that every process agrees on it."""
+        url = self.url if "://" in self.url else os.path.abspath(self.url)
+        return Storage(url=url, endpoint_url=self.s3_endpoint_url)

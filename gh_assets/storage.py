@@ -1,0 +1,150 @@
+"""Where tables live: a local folder or an object store, through fsspec, with one layout for both.
+
+Layout, readable as Hive-partitioned datasets: `<root>/<table>/date=YYYY-MM-DD/data.parquet`.
+One file per table and day makes replacing a day atomic for readers: a local file is renamed into
+place, an object-store object appears when its upload completes. Work in progress lives under
+`<root>/_staging/`, which readers never look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from typing import BinaryIO
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
+
+DAY_FILE = "data.parquet"
+STAGING = "_staging"
+PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
+
+
+class StorageError(RuntimeError):
+    """The storage URL cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class Storage:
+    """A table root: a local path or an `s3://bucket/prefix` URL (picklable, for Dask workers).
+
+    Credentials are never held here: s3fs finds them in the standard AWS chain on each machine.
+    """
+
+    url: str
+    endpoint_url: str | None = None
+
+    @cached_property
+    def _fs_and_root(self) -> tuple[fsspec.AbstractFileSystem, str]:
+        options = {}
+        if self.endpoint_url and self.url.startswith(("s3://", "s3a://")):
+            options["client_kwargs"] = {"endpoint_url": self.endpoint_url}
+        try:
+            fs, root = fsspec.core.url_to_fs(self.url, **options)
+        except (ImportError, ValueError) as exc:
+            raise StorageError(f"GH_ASSETS_STORAGE={self.url!r} cannot be opened: {exc}") from exc
+        return fs, root.rstrip("/")
+
+    def __getstate__(self) -> dict:
+        return {"url": self.url, "endpoint_url": self.endpoint_url}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def fs(self) -> fsspec.AbstractFileSystem:
+        return self._fs_and_root[0]
+
+    @property
+    def root(self) -> str:
+        return self._fs_and_root[1]
+
+    @property
+    def is_local(self) -> bool:
+        return isinstance(self.fs, LocalFileSystem)
+
+    def uri(self, path: str) -> str:
+        """A path as a user would type it: `s3://...` for object stores, plain for local folders."""
+        return path if self.is_local else self.fs.unstrip_protocol(path)
+
+    def day_dir(self, table: str, day: dt.date) -> str:
+        return f"{self.root}/{table}/date={day.isoformat()}"
+
+    def day_file(self, table: str, day: dt.date) -> str:
+        return f"{self.day_dir(table, day)}/{DAY_FILE}"
+
+    def staging_root(self, run_token: str) -> str:
+        return f"{self.root}/{STAGING}/{run_token}"
+
+    def staging_dir(self, run_token: str, day: dt.date) -> str:
+        return f"{self.staging_root(run_token)}/date={day.isoformat()}"
+
+    def check_writable(self) -> None:
+        """Write and remove a marker, so that a wrong bucket or key fails before any work."""
+        marker = f"{self.root}/{STAGING}/.write-check-{uuid.uuid4().hex}"
+        try:
+            self.fs.makedirs(f"{self.root}/{STAGING}", exist_ok=True)
+            self.fs.pipe_file(marker, b"ok")
+            self.fs.rm_file(marker)
+        except Exception as exc:
+            raise StorageError(
+                f"cannot write to GH_ASSETS_STORAGE={self.url!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    @contextmanager
+    def open_staged(self, path: str) -> Iterator[BinaryIO]:
+        """A file for work in progress: not visible to readers, overwritten by a retry."""
+        self.fs.makedirs(self.fs._parent(path), exist_ok=True)
+        with self.fs.open(path, "wb") as file:
+            yield file
+
+    @contextmanager
+    def open_atomic(self, path: str) -> Iterator[BinaryIO]:
+        """A file that appears whole at `path` when the block ends, or not at all on error."""
+        if self.is_local:
+            directory = os.path.dirname(path)
+            os.makedirs(directory, exist_ok=True)
+            temporary = os.path.join(directory, f"_{uuid.uuid4().hex}.inprogress")
+            try:
+                with open(temporary, "wb") as file:
+                    yield file
+                os.replace(temporary, path)
+            finally:
+                if os.path.exists(temporary):
+                    os.remove(temporary)
+            return
+        file = self.fs.open(path, "wb", autocommit=False)
+        try:
+            yield file
+        except BaseException:
+            file.discard()
+            raise
+        file.close()
+        file.commit()
+
+    def write_table(self, path: str, table: pa.Table) -> int:
+        """Write a small table atomically; return the bytes written."""
+        with self.open_atomic(path) as file:
+            pq.write_table(table, file, **PARQUET_OPTIONS)
+        return self.fs.size(path)
+
+    def read_table(self, path: str, columns: list[str] | None = None) -> pa.Table:
+        with self.fs.open(path, "rb") as file:
+            return pq.read_table(file, columns=columns)
+
+    def remove_tree(self, path: str) -> None:
+        if self.fs.exists(path):
+            self.fs.rm(path, recursive=True)
+
+
+def write_probe(storage: Storage, path: str, token: str) -> None:
+    """Run on a worker: leave `token` at `path`, to show which folder that worker writes to."""
+    storage.fs.makedirs(storage.fs._parent(path), exist_ok=True)
+    storage.fs.pipe_file(path, token.encode())
