@@ -14,9 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from isal import igzip, isal_zlib
+from isal import isal_zlib
 
-BLOCK_SIZE = 4 << 20
+BLOCK_SIZE = 1 << 20
+READ_SIZE = 1 << 20
+GZIP_WBITS = isal_zlib.MAX_WBITS | 16
+GZIP_MAGIC = b"\x1f\x8b"
 _NUL_RUN = re.compile(rb"\x00+")
 _decoder = json.JSONDecoder()
 
@@ -33,26 +36,45 @@ class StreamDamage:
     truncated: str | None = None
 
 
+def decompressed_chunks(compressed: BinaryIO, damage: StreamDamage) -> Iterator[bytes]:
+    """Decompress a gzip stream of one or more members in bounded chunks.
+
+    Output already produced survives a break: a stream that ends early or turns corrupt stops
+    the chunks and `damage` says why; a body that does not start as gzip is an error.
+    """
+    decompressor = isal_zlib.decompressobj(GZIP_WBITS)
+    member_open = False
+    data = compressed.read(READ_SIZE)
+    if data and not data.startswith(GZIP_MAGIC):
+        raise NotGzipError(f"not a gzip stream: starts with {data[:16]!r}")
+    while data:
+        member_open = True
+        try:
+            chunk = decompressor.decompress(data, BLOCK_SIZE)
+        except isal_zlib.error as exc:
+            damage.truncated = f"corrupt gzip data: {exc}"
+            return
+        if chunk:
+            yield chunk
+        if decompressor.eof:
+            data = decompressor.unused_data
+            decompressor = isal_zlib.decompressobj(GZIP_WBITS)
+            member_open = False
+        else:
+            data = decompressor.unconsumed_tail
+        data = data or compressed.read(READ_SIZE)
+    if member_open:
+        damage.truncated = "gzip stream ended before its end marker"
+
+
 def line_blocks(compressed: BinaryIO, damage: StreamDamage) -> Iterator[bytes]:
     """Decompress and yield blocks of whole lines; NUL runs become line breaks.
 
-    A stream that breaks off (truncated or corrupt gzip) ends the blocks: every complete line
-    before the break is kept, the partial line after it is yielded last, and `damage` says why.
+    After a break in the stream, every complete line before it is kept and the partial line
+    after the last newline is yielded last.
     """
-    reader = igzip.GzipFile(fileobj=compressed, mode="rb")
     rest = b""
-    started = False
-    while True:
-        try:
-            chunk = reader.read(BLOCK_SIZE)
-        except (EOFError, OSError, isal_zlib.error) as exc:
-            if not started and isinstance(exc, OSError):
-                raise NotGzipError(f"not a gzip stream: {exc}") from exc
-            damage.truncated = f"{type(exc).__name__}: {exc}"
-            break
-        if not chunk:
-            break
-        started = True
+    for chunk in decompressed_chunks(compressed, damage):
         if b"\x00" in chunk:
             damage.nul_runs += len(_NUL_RUN.findall(chunk))
             chunk = _NUL_RUN.sub(b"\n", chunk)

@@ -1,0 +1,47 @@
+import datetime as dt
+import pickle
+
+import pyarrow as pa
+import pytest
+
+from gh_assets.storage import Storage, StorageError
+
+
+def test_open_atomic_publishes_only_on_success(tmp_path):
+    storage = Storage(str(tmp_path))
+    path = f"{storage.root}/t/date=2015-01-01/data.parquet"
+    storage.write_table(path, pa.table({"a": [1]}))
+    with pytest.raises(RuntimeError), storage.open_atomic(path) as file:
+        file.write(b"half a part")
+        raise RuntimeError("interrupted")
+    assert storage.read_table(path)["a"].to_pylist() == [1]
+    assert sorted(p.name for p in (tmp_path / "t" / "date=2015-01-01").iterdir()) == [
+        "data.parquet"
+    ]
+
+
+def test_local_folder_is_made_absolute_and_paths_are_hive_style(tmp_path):
+    storage = Storage(str(tmp_path))
+    assert storage.is_local
+    assert storage.day_file("commits", dt.date(2015, 1, 2)) == (
+        f"{tmp_path}/commits/date=2015-01-02/data.parquet"
+    )
+
+
+def test_storage_survives_pickling_without_its_filesystem(tmp_path):
+    storage = Storage(str(tmp_path), endpoint_url=None)
+    storage.fs  # noqa: B018  (build the cached filesystem)
+    clone = pickle.loads(pickle.dumps(storage))
+    assert clone == storage and clone.root == storage.root
+
+
+def test_unwritable_storage_fails_before_work(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StorageError, match="cannot write to GH_ASSETS_STORAGE"):
+        Storage(str(blocker / "sub")).check_writable()
+
+
+def test_unknown_protocol_is_a_clear_error():
+    with pytest.raises(StorageError, match="cannot be opened"):
+        Storage("nosuchproto://bucket/x").fs  # noqa: B018
