@@ -94,14 +94,15 @@ class PushTableBuilder:
         self._reset()
 
     def _reset(self) -> None:
-        self.pushes = {column.name: [] for column in PUSH_EVENT_COLUMNS}
-        self.commits = {column.name: [] for column in COMMIT_COLUMNS}
+        self.push_rows: list[tuple] = []
+        self.commit_rows: list[tuple] = []
 
     @property
     def pending_rows(self) -> int:
-        return len(self.pushes["event_id"]) + len(self.commits["event_id"])
+        return len(self.push_rows) + len(self.commit_rows)
 
     def add(self, event: dict) -> None:
+        """Add one PushEvent: a `push_events` row (in column order) and a row per listed commit."""
         key = event_key(event)
         if key in self.seen:
             self.duplicates += 1
@@ -117,55 +118,51 @@ class PushTableBuilder:
         push_id = as_int(payload.get("push_id"))
         ref = payload.get("ref")
         commits = listed_commits(payload)
-        pushes = self.pushes
-        pushes["event_id"].append(key)
-        pushes["push_id"].append(push_id)
-        pushes["created_at"].append(created_at)
-        pushes["user"].append(user)
-        pushes["repo"].append(repo)
-        pushes["repo_id"].append(event_repo_id(event))
-        pushes["ref"].append(ref)
-        pushes["head"].append(payload.get("head"))
-        pushes["before"].append(payload.get("before"))
-        pushes["size"].append(as_int(payload.get("size")))
-        pushes["distinct_size"].append(as_int(payload.get("distinct_size")))
-        pushes["commit_count"].append(None if commits is None else len(commits))
+        self.push_rows.append(
+            (
+                key,
+                push_id,
+                created_at,
+                user,
+                repo,
+                event_repo_id(event),
+                ref,
+                payload.get("head"),
+                payload.get("before"),
+                as_int(payload.get("size")),
+                as_int(payload.get("distinct_size")),
+                None if commits is None else len(commits),
+            )
+        )
         self.push_count += 1
         if commits is None:
             self.pushes_without_commit_list += 1
             return
-        columns = self.commits
-        for index, commit in enumerate(commits):
-            columns["event_id"].append(key)
-            columns["commit_index"].append(index)
-            columns["sha"].append(commit.sha)
-            columns["push_id"].append(push_id)
-            columns["created_at"].append(created_at)
-            columns["user"].append(user)
-            columns["repo"].append(repo)
-            columns["ref"].append(ref)
-            columns["author_name"].append(commit.author_name)
-            columns["author_email"].append(commit.author_email)
-            columns["message"].append(commit.message)
-            columns["distinct"].append(commit.distinct)
+        self.commit_rows.extend(
+            (key, index, sha, push_id, created_at, user, repo, ref, name, email, message, distinct)
+            for index, (sha, email, message, name, distinct) in enumerate(commits)
+        )
         self.commit_count += len(commits)
 
     def take(self) -> tuple[pa.Table, pa.Table]:
         """The rows collected since the last call, as (push_events, commits) tables."""
-        self.pushes["source_file"] = [self.source_file] * len(self.pushes["event_id"])
-        self.commits["source_file"] = [self.source_file] * len(self.commits["event_id"])
         tables = (
-            _table(self.pushes, PUSH_EVENTS_SCHEMA),
-            _table(self.commits, COMMITS_SCHEMA),
+            _table(self.push_rows, self.source_file, PUSH_EVENTS_SCHEMA),
+            _table(self.commit_rows, self.source_file, COMMITS_SCHEMA),
         )
         self._reset()
         return tables
 
 
-def _table(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_arrays(
-        [_array(columns[field.name], field.type) for field in schema], schema=schema
-    )
+def _table(rows: list[tuple], source_file: str, schema: pa.Schema) -> pa.Table:
+    """Rows holding every column but the last, `source_file`, which is the same for all."""
+    columns = list(zip(*rows, strict=True)) or [()] * (len(schema) - 1)
+    arrays = [
+        _array(list(values), type_)
+        for values, type_ in zip(columns, schema.types[:-1], strict=True)
+    ]
+    arrays.append(pa.array([source_file] * len(rows), pa.string()))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _array(values: list, type_: pa.DataType) -> pa.Array:
