@@ -34,6 +34,8 @@ class DaySummary:
     push_events: int = 0
     commits: int = 0
     duplicates_across_files: int = 0
+    pushes_without_commit_list: int = 0
+    unparsed_created_at: int = 0
     push_events_bytes: int = 0
     commits_bytes: int = 0
     push_events_path: str = ""
@@ -92,6 +94,8 @@ def commit_day(
             push_writer.write_table(pushes)
             commits_writer.write_table(commits)
             summary.push_events += pushes.num_rows
+            summary.pushes_without_commit_list += pushes["commit_count"].null_count
+            summary.unparsed_created_at += pushes["created_at"].null_count
             summary.commits += commits.num_rows
     summary.push_events_path = storage.uri(push_path)
     summary.commits_path = storage.uri(commits_path)

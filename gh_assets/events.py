@@ -38,14 +38,20 @@ def event_key(event: dict) -> str:
 
 
 def event_user(event: dict) -> str | None:
-    """The pusher's login: `actor.login`, the timeline's `actor` string, or `actor_attributes`."""
+    """The pusher's login: `actor.login`, the timeline's `actor` string, or `actor_attributes`.
+
+    Some 2011 actors have no login; their `payload.actor` holds it.
+    """
     actor = event.get("actor")
-    if isinstance(actor, dict):
-        return actor.get("login")
+    if isinstance(actor, dict) and actor.get("login"):
+        return actor["login"]
     if isinstance(actor, str):
         return actor
     attributes = event.get("actor_attributes")
-    return attributes.get("login") if isinstance(attributes, dict) else None
+    if isinstance(attributes, dict) and attributes.get("login"):
+        return attributes["login"]
+    payload = event.get("payload")
+    return payload.get("actor") if isinstance(payload, dict) else None
 
 
 def event_repo(event: dict) -> str | None:

@@ -52,9 +52,7 @@ class HourSummary:
     truncated: str | None = None
     push_events: int = 0
     commits: int = 0
-    pushes_without_commit_list: int = 0
     duplicates_dropped: int = 0
-    unparsed_created_at: int = 0
     read_retries: int = 0
     attempts: int = 1
     seconds: float = 0.0
@@ -114,9 +112,7 @@ def transform_stream(
     summary.truncated = damage.truncated
     summary.push_events = builder.push_count
     summary.commits = builder.commit_count
-    summary.pushes_without_commit_list = builder.pushes_without_commit_list
     summary.duplicates_dropped = builder.duplicates
-    summary.unparsed_created_at = builder.unparsed_created_at
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -87,8 +87,6 @@ class PushTableBuilder:
         self.source_file = source_file
         self.seen: set[str] = set()
         self.duplicates = 0
-        self.pushes_without_commit_list = 0
-        self.unparsed_created_at = 0
         self.push_count = 0
         self.commit_count = 0
         self._reset()
@@ -114,7 +112,6 @@ class PushTableBuilder:
         user = event_user(event)
         repo = event_repo(event)
         created_at = created_at_micros(event.get("created_at"))
-        self.unparsed_created_at += created_at is None
         push_id = as_int(payload.get("push_id"))
         ref = payload.get("ref")
         commits = listed_commits(payload)
@@ -136,7 +133,6 @@ class PushTableBuilder:
         )
         self.push_count += 1
         if commits is None:
-            self.pushes_without_commit_list += 1
             return
         self.commit_rows.extend(
             (key, index, sha, push_id, created_at, user, repo, ref, name, email, message, distinct)

@@ -36,6 +36,7 @@ def test_user_from_each_format():
     assert event_user({"actor": {"login": "octo"}}) == "octo"
     assert event_user({"actor": "octo", "actor_attributes": {"login": "other"}}) == "octo"
     assert event_user({"actor_attributes": {"login": "octo"}}) == "octo"
+    assert event_user({"actor": {"url": "u"}, "payload": {"actor": "octo"}}) == "octo"
     assert event_user({}) is None
 
 
@@ -91,5 +92,11 @@ def test_commits_from_each_format():
 
 
 def test_push_since_2025_10_07_has_no_commit_list():
-    payload = {"repository_id": 1, "push_id": 2, "ref": "refs/heads/main", "head": "h", "before": "b"}
+    payload = {
+        "repository_id": 1,
+        "push_id": 2,
+        "ref": "refs/heads/main",
+        "head": "h",
+        "before": "b",
+    }
     assert listed_commits(payload) is None

@@ -7,6 +7,7 @@ runs as Dask tasks that write Parquet straight to storage; this step only sees s
 import datetime as dt
 import time
 import uuid
+from collections import Counter
 
 import dagster as dg
 
@@ -14,6 +15,7 @@ from gh_assets.assets.manifest import MANIFEST
 from gh_assets.assets.metadata import column_schema, total
 from gh_assets.day_commit import COMMITS, PUSH_EVENTS
 from gh_assets.day_pipeline import DayResult, build_days
+from gh_assets.hour_transform import HourSummary
 from gh_assets.partitions import daily_backfill_policy, daily_partitions
 from gh_assets.resources.archive import ArchiveResource
 from gh_assets.resources.dask_cluster import DaskResource, RunCluster
@@ -66,9 +68,9 @@ def push_events_and_commits(
     client = archive.client()
     store = storage.storage()
     store.check_writable()
-    run_token = f"{context.run_id[:8]}-{uuid.uuid4().hex[:8]}"
+    run_token = f"{context.run.run_id[:8]}-{uuid.uuid4().hex[:8]}"
     with dask.cluster(
-        run_id=context.run_id, partition_count=len(days), storage=store, log=context.log
+        run_id=context.run.run_id, partition_count=len(days), storage=store, log=context.log
     ) as cluster:
         results = build_days(cluster.client, client, store, days, run_token)
     seconds = round(time.monotonic() - started, 2)
@@ -98,7 +100,7 @@ def _push_metadata(results: list[DayResult]) -> dict:
         "events": sum(hour.events for hour in found),
         "push_events": total(days, "push_events"),
         "commits": total(days, "commits"),
-        "pushes_without_commit_list": total(found, "pushes_without_commit_list"),
+        "pushes_without_commit_list": total(days, "pushes_without_commit_list"),
         "duplicates_dropped": total(found, "duplicates_dropped")
         + total(days, "duplicates_across_files"),
         "damaged_lines": total(found, "damaged_lines"),
@@ -106,13 +108,21 @@ def _push_metadata(results: list[DayResult]) -> dict:
         "fragments_skipped": total(found, "fragments_skipped"),
         "nul_runs": total(found, "nul_runs"),
         "damaged_hours": len(damaged),
-        "unparsed_created_at": total(found, "unparsed_created_at"),
+        "unparsed_created_at": total(days, "unparsed_created_at"),
         "read_retries": total(found, "read_retries"),
+        "worker_processes": dg.MetadataValue.md(
+            "\n".join(f"- `{worker}`: {files} files" for worker, files in _workers(found).items())
+        ),
         "damaged_files": dg.MetadataValue.md(
             "\n".join(f"- `{name}`" for name in damaged[:200]) or "none"
         ),
         "paths": _paths_table(results, "push_events_path", "push_events"),
     }
+
+
+def _workers(hours: list[HourSummary]) -> dict[str, int]:
+    """Files read per worker process (`host:pid`)."""
+    return dict(Counter(hour.worker for hour in hours))
 
 
 def _commit_metadata(results: list[DayResult]) -> dict:

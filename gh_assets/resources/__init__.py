@@ -7,6 +7,8 @@ from gh_assets.resources.archive import DEFAULT_SOURCE_URL, ArchiveResource
 from gh_assets.resources.dask_cluster import DaskResource
 from gh_assets.resources.storage import StorageResource
 
+__all__ = ["ArchiveResource", "DaskResource", "StorageResource", "resources_from_env"]
+
 
 def resources_from_env(env: Mapping[str, str] = os.environ) -> dict:
     """Resources configured by GH_ASSETS_* variables, with embedded defaults for each."""

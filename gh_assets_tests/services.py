@@ -1,0 +1,104 @@
+"""Processes the tests start and stop by PID: a multi-process Dask cluster on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM the process group a child leads, then SIGKILL what is left."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout)
+    except ProcessLookupError:
+        pass
+
+
+@dataclass
+class DaskProcesses:
+    """`dask scheduler` and `dask worker --nworkers N` as subprocesses of their own."""
+
+    workdir: Path
+    workers: int = 2
+    address: str = ""
+    scheduler: subprocess.Popen | None = None
+    worker_processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def start(self, timeout: float = 60) -> DaskProcesses:
+        scheduler_file = self.workdir / "scheduler.json"
+        common = {"cwd": self.workdir, "start_new_session": True}
+        self.scheduler = subprocess.Popen(
+            [
+                BIN / "dask",
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--scheduler-file",
+                scheduler_file,
+            ],
+            stdout=open(self.workdir / "scheduler.log", "wb"),
+            stderr=subprocess.STDOUT,
+            **common,
+        )
+        deadline = time.monotonic() + timeout
+        while not scheduler_file.exists():
+            if time.monotonic() > deadline or self.scheduler.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"dask scheduler did not start: {self.log('scheduler')}")
+            time.sleep(0.1)
+        time.sleep(0.2)
+        self.address = json.loads(scheduler_file.read_text())["address"]
+        self.add_worker_process(self.workers)
+        return self
+
+    def add_worker_process(self, nworkers: int) -> subprocess.Popen:
+        index = len(self.worker_processes)
+        worker = subprocess.Popen(
+            [
+                BIN / "dask",
+                "worker",
+                self.address,
+                "--nworkers",
+                str(nworkers),
+                "--nthreads",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+                "--memory-limit",
+                "2GiB",
+            ],
+            stdout=open(self.workdir / f"worker-{index}.log", "wb"),
+            stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+            start_new_session=True,
+        )
+        self.worker_processes.append(worker)
+        return worker
+
+    def log(self, name: str) -> str:
+        path = self.workdir / f"{name}.log"
+        return path.read_text()[-3000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in [*self.worker_processes, self.scheduler]:
+            if process is not None:
+                stop_process_group(process)

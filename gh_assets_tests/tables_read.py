@@ -1,0 +1,37 @@
+"""Reading the written tables back, and comparing them with expected rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from gh_assets_tests.gharchive_contract import commit_sort_key, push_sort_key
+
+HEX40 = re.compile(r"[0-9a-f]{40}")
+
+
+def read_day(storage_dir: Path, table: str, day: dt.date) -> list[dict]:
+    return pq.read_table(storage_dir / table / f"date={day}" / "data.parquet").to_pylist()
+
+
+def assert_rows_match(actual: list[dict], expected: list[dict], sort_key) -> None:
+    """Same rows, column for column; an expected event_id of None (timeline) is a 40-hex key."""
+    assert len(actual) == len(expected)
+    for got, want in zip(sorted(actual, key=sort_key), sorted(expected, key=sort_key), strict=True):
+        if want["event_id"] is None:
+            assert HEX40.fullmatch(got["event_id"]), got
+            got = {**got, "event_id": None}
+        assert {name: got[name] for name in want} == want
+
+
+def assert_day_matches(storage_dir: Path, day: dt.date, pushes: list[dict], commits: list[dict]):
+    actual_pushes = read_day(storage_dir, "push_events", day)
+    actual_commits = read_day(storage_dir, "commits", day)
+    assert_rows_match(actual_pushes, pushes, push_sort_key)
+    assert_rows_match(actual_commits, commits, commit_sort_key)
+    push_ids = [row["event_id"] for row in actual_pushes]
+    assert len(set(push_ids)) == len(push_ids)
+    assert {row["event_id"] for row in actual_commits} <= set(push_ids)

@@ -1,0 +1,175 @@
+"""The assets end to end: real HTTP mirror, real multi-process Dask cluster, Parquet read back."""
+
+import datetime as dt
+import os
+
+import dagster as dg
+import psutil
+import pytest
+
+from gh_assets.assets import gharchive_manifest, push_events_and_commits
+from gh_assets.definitions import defs
+from gh_assets_tests.gharchive_fakes import (
+    expected_accounting,
+    expected_rows,
+    fake_damaged_day,
+    fake_day,
+)
+from gh_assets_tests.gharchive_reference import reference_rows
+from gh_assets_tests.gharchive_samples import (
+    FIRST_100,
+    MIXED_SMALL,
+    REAL_HOUR,
+    install_sample,
+    sample_lines,
+)
+from gh_assets_tests.tables_read import assert_day_matches, read_day
+
+ASSETS = [gharchive_manifest, push_events_and_commits]
+
+
+def materialize(resources: dict, instance, first: str, last: str | None = None):
+    """Materialize the three assets for one day, or a range of days as one run."""
+    tags = {}
+    if last:
+        tags = {
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+        }
+    return dg.materialize(
+        ASSETS,
+        partition_key=None if last else first,
+        resources=resources,
+        instance=instance,
+        tags=tags,
+        raise_on_error=False,
+    )
+
+
+def metadata_of(result, asset: str) -> dict:
+    [event] = [
+        event
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == dg.AssetKey(asset)
+    ][:1]
+    return {key: value.value for key, value in event.materialization.metadata.items()}
+
+
+def test_definitions_load():
+    graph = defs.resolve_asset_graph()
+    assert {key.to_user_string() for key in graph.get_all_asset_keys()} == {
+        "gharchive_manifest",
+        "push_events",
+        "commits",
+    }
+    assert graph.get(dg.AssetKey("commits")).parent_keys == {dg.AssetKey("push_events")}
+
+
+@pytest.mark.parametrize(
+    ("day", "eras"),
+    [
+        pytest.param(dt.date(2011, 6, 1), None, id="2011-format"),
+        pytest.param(dt.date(2013, 6, 1), None, id="timeline"),
+        pytest.param(dt.date(2016, 6, 1), None, id="events-api"),
+        pytest.param(dt.date(2025, 10, 7), ("events", "slim"), id="both-shapes-at-the-change"),
+        pytest.param(dt.date(2025, 11, 1), None, id="no-commit-lists"),
+    ],
+)
+def test_each_format_gives_exactly_the_expected_rows(
+    day, eras, mirror_root, storage_dir, address_resources, instance
+):
+    fake = fake_day(day, eras=eras, hours=[0, 1, 5, 23])
+    fake.write(mirror_root)
+    result = materialize(address_resources, instance, day.isoformat())
+    assert result.success
+    assert_day_matches(storage_dir, day, *expected_rows(fake))
+    accounting = expected_accounting(fake)
+    pushes = metadata_of(result, "push_events")
+    assert pushes["dagster/row_count"] == accounting.push_events
+    assert pushes["commits"] == accounting.commits
+    assert pushes["duplicates_dropped"] == accounting.duplicates_dropped
+    assert pushes["pushes_without_commit_list"] == accounting.pushes_without_commit_list
+    assert pushes["hours_missing"] == 20 and pushes["files_read"] == 4
+    assert metadata_of(result, "commits")["dagster/row_count"] == accounting.commits
+    assert metadata_of(result, "gharchive_manifest")["files_present"] == 4
+
+
+def test_damaged_day_keeps_what_is_readable_and_counts_the_rest(
+    mirror_root, storage_dir, address_resources, instance
+):
+    day = dt.date(2017, 11, 8)
+    fake = fake_damaged_day(day)
+    del fake.hours[7]  # the body that is not gzip fails its hour: see test_faults
+    fake.write(mirror_root)
+    result = materialize(address_resources, instance, day.isoformat())
+    assert result.success
+    assert_day_matches(storage_dir, day, *expected_rows(fake))
+    accounting = expected_accounting(fake)
+    pushes = metadata_of(result, "push_events")
+    assert pushes["objects_recovered"] == accounting.objects_recovered
+    assert pushes["fragments_skipped"] == accounting.fragments_skipped
+    assert pushes["nul_runs"] == accounting.nul_runs
+    assert pushes["duplicates_dropped"] == accounting.duplicates_dropped
+    assert pushes["damaged_hours"] == len(set(accounting.damaged_hours) - {7})
+    assert pushes["hours_missing"] == 3
+
+
+def test_real_hours_match_an_independent_reader(
+    mirror_root, storage_dir, address_resources, instance
+):
+    install_sample(REAL_HOUR, mirror_root)
+    install_sample(MIXED_SMALL, mirror_root, "2015-01-01-7.json.gz")
+    install_sample(FIRST_100, mirror_root, "2015-01-01-12.json.gz")
+    result = materialize(address_resources, instance, "2015-01-01")
+    assert result.success
+    expected_pushes, expected_commits = [], []
+    seen = set()
+    for sample, name in [
+        (REAL_HOUR, "2015-01-01-1.json.gz"),
+        (MIXED_SMALL, "2015-01-01-7.json.gz"),
+        (FIRST_100, "2015-01-01-12.json.gz"),
+    ]:
+        pushes, commits = reference_rows(sample_lines(sample), name)
+        fresh = [row for row in pushes if row["event_id"] is None or row["event_id"] not in seen]
+        seen |= {row["event_id"] for row in pushes}
+        expected_pushes += fresh
+        kept = {row["event_id"] for row in fresh}
+        expected_commits += [row for row in commits if row["event_id"] in kept]
+    assert_day_matches(storage_dir, dt.date(2015, 1, 1), expected_pushes, expected_commits)
+    assert len(read_day(storage_dir, "commits", dt.date(2015, 1, 1))) >= 7642
+
+
+def test_rerun_replaces_the_day_with_the_same_tables(
+    mirror_root, storage_dir, address_resources, instance
+):
+    day = dt.date(2016, 2, 3)
+    fake_day(day, hours=[0, 1, 2]).write(mirror_root)
+    assert materialize(address_resources, instance, day.isoformat()).success
+    first = read_day(storage_dir, "commits", day), read_day(storage_dir, "push_events", day)
+    assert materialize(address_resources, instance, day.isoformat()).success
+    assert (read_day(storage_dir, "commits", day), read_day(storage_dir, "push_events", day)) == (
+        first
+    )
+    for table in ("push_events", "commits", "gharchive_manifest"):
+        assert os.listdir(storage_dir / table / f"date={day}") == ["data.parquet"]
+    assert not any((storage_dir / "_staging").iterdir())
+
+
+def test_a_range_of_days_is_one_run_on_the_worker_processes(
+    mirror_root, storage_dir, address_resources, instance, dask_processes
+):
+    days = [dt.date(2016, 3, day) for day in (1, 2, 3)]
+    fakes = [fake_day(day, seed=day.day, hours=[3, 4]) for day in days]
+    for fake in fakes:
+        fake.write(mirror_root)
+    result = materialize(address_resources, instance, "2016-03-01", "2016-03-03")
+    assert result.success
+    for day, fake in zip(days, fakes, strict=True):
+        assert_day_matches(storage_dir, day, *expected_rows(fake))
+    metadata = metadata_of(result, "push_events")
+    assert metadata["dask_mode"] == "address" and metadata["dask_workers"] == 2
+    lines = metadata["worker_processes"].split("\n")
+    pids = {int(line.split("`")[1].split(":")[1]) for line in lines}
+    worker_process = dask_processes.worker_processes[0].pid
+    assert os.getpid() not in pids
+    assert all(worker_process in {p.pid for p in psutil.Process(pid).parents()} for pid in pids)
