@@ -13,8 +13,18 @@ from gh_assets.records import (
     recover_events,
 )
 
-PUSH_A = {"id": "1", "type": "PushEvent", "payload": {"ref": "a"}, "created_at": "2015-01-01T00:00:00Z"}
-PUSH_B = {"id": "2", "type": "PushEvent", "payload": {"ref": "b"}, "created_at": "2015-01-01T00:00:01Z"}
+PUSH_A = {
+    "id": "1",
+    "type": "PushEvent",
+    "payload": {"ref": "a"},
+    "created_at": "2015-01-01T00:00:00Z",
+}
+PUSH_B = {
+    "id": "2",
+    "type": "PushEvent",
+    "payload": {"ref": "b"},
+    "created_at": "2015-01-01T00:00:01Z",
+}
 
 
 def encoded(event: dict) -> bytes:
