@@ -1,11 +1,14 @@
 import os
+import uuid
 
 import dagster as dg
 import pytest
+import s3fs
 from distributed import Client
 
 from gh_assets.resources import ArchiveResource, DaskResource, StorageResource
 from gh_assets_tests.archive_mirror import ArchiveMirror
+from gh_assets_tests.ceph_gateway import ceph_available, start_ceph_gateway
 from gh_assets_tests.services import DaskProcesses
 
 
@@ -69,3 +72,33 @@ def address_resources(mirror, storage_dir, dask_processes):
     return pipeline_resources(
         mirror, storage_dir, DaskResource(mode="address", address=dask_processes.address)
     )
+
+
+@pytest.fixture(scope="session")
+def ceph(tmp_path_factory):
+    """A real S3 server: Ceph's RADOS Gateway on loopback (monitor, memstore OSD, radosgw)."""
+    require_service(ceph_available(), "Ceph is not installed (bash .ci/install-ceph.sh)")
+    gateway = start_ceph_gateway(tmp_path_factory.mktemp("ceph"))
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def s3_env(ceph) -> dict[str, str]:
+    """What a user exports for an S3-compatible store: the AWS chain's variables, the endpoint."""
+    return {
+        "AWS_ACCESS_KEY_ID": ceph.access_key,
+        "AWS_SECRET_ACCESS_KEY": ceph.secret_key,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "GH_ASSETS_S3_ENDPOINT_URL": ceph.endpoint_url,
+    }
+
+
+@pytest.fixture
+def s3_url(ceph, s3_env, monkeypatch) -> str:
+    """A fresh bucket; this process gets the credentials through the environment, as users do."""
+    for name, value in s3_env.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"gh-assets-{uuid.uuid4().hex[:12]}"
+    s3fs.S3FileSystem(**ceph.storage_options).mkdir(bucket)
+    return f"s3://{bucket}/tables"

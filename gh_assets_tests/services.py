@@ -34,29 +34,17 @@ class DaskProcesses:
 
     workdir: Path
     workers: int = 2
+    env: dict[str, str] = field(default_factory=dict)
     address: str = ""
     scheduler: subprocess.Popen | None = None
     worker_processes: list[subprocess.Popen] = field(default_factory=list)
 
     def start(self, timeout: float = 60) -> DaskProcesses:
         scheduler_file = self.workdir / "scheduler.json"
-        common = {"cwd": self.workdir, "start_new_session": True}
-        self.scheduler = subprocess.Popen(
-            [
-                BIN / "dask",
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--dashboard-address",
-                "127.0.0.1:0",
-                "--scheduler-file",
-                scheduler_file,
-            ],
-            stdout=open(self.workdir / "scheduler.log", "wb"),
-            stderr=subprocess.STDOUT,
-            **common,
+        self.scheduler = self._spawn(
+            "scheduler",
+            ["scheduler", "--host", "127.0.0.1", "--port", "0"]
+            + ["--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file)],
         )
         deadline = time.monotonic() + timeout
         while not scheduler_file.exists():
@@ -70,29 +58,25 @@ class DaskProcesses:
         return self
 
     def add_worker_process(self, nworkers: int) -> subprocess.Popen:
-        index = len(self.worker_processes)
-        worker = subprocess.Popen(
-            [
-                BIN / "dask",
-                "worker",
-                self.address,
-                "--nworkers",
-                str(nworkers),
-                "--nthreads",
-                "1",
-                "--host",
-                "127.0.0.1",
-                "--no-dashboard",
-                "--memory-limit",
-                "2GiB",
-            ],
-            stdout=open(self.workdir / f"worker-{index}.log", "wb"),
-            stderr=subprocess.STDOUT,
-            cwd=self.workdir,
-            start_new_session=True,
+        """Another `dask worker` process group running `nworkers` worker processes."""
+        worker = self._spawn(
+            f"worker-{len(self.worker_processes)}",
+            ["worker", self.address, "--nworkers", str(nworkers), "--nthreads", "1"]
+            + ["--host", "127.0.0.1", "--no-dashboard", "--memory-limit", "2GiB"],
         )
         self.worker_processes.append(worker)
         return worker
+
+    def _spawn(self, name: str, arguments: list[str]) -> subprocess.Popen:
+        with open(self.workdir / f"{name}.log", "wb") as log:
+            return subprocess.Popen(
+                [str(BIN / "dask"), *arguments],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.workdir,
+                env={**os.environ, **self.env},
+                start_new_session=True,
+            )
 
     def log(self, name: str) -> str:
         path = self.workdir / f"{name}.log"

@@ -6,15 +6,16 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
+from gh_assets.storage import Storage
 from gh_assets_tests.gharchive_contract import commit_sort_key, push_sort_key
 
 HEX40 = re.compile(r"[0-9a-f]{40}")
 
 
-def read_day(storage_dir: Path, table: str, day: dt.date) -> list[dict]:
-    return pq.read_table(storage_dir / table / f"date={day}" / "data.parquet").to_pylist()
+def read_day(where: Path | Storage, table: str, day: dt.date) -> list[dict]:
+    """A day of a table as rows, from a local folder or any storage URL."""
+    storage = where if isinstance(where, Storage) else Storage(str(where))
+    return storage.read_table(storage.day_file(table, day)).to_pylist()
 
 
 def assert_rows_match(actual: list[dict], expected: list[dict], sort_key) -> None:
@@ -27,9 +28,11 @@ def assert_rows_match(actual: list[dict], expected: list[dict], sort_key) -> Non
         assert {name: got[name] for name in want} == want
 
 
-def assert_day_matches(storage_dir: Path, day: dt.date, pushes: list[dict], commits: list[dict]):
-    actual_pushes = read_day(storage_dir, "push_events", day)
-    actual_commits = read_day(storage_dir, "commits", day)
+def assert_day_matches(
+    where: Path | Storage, day: dt.date, pushes: list[dict], commits: list[dict]
+) -> None:
+    actual_pushes = read_day(where, "push_events", day)
+    actual_commits = read_day(where, "commits", day)
     assert_rows_match(actual_pushes, pushes, push_sort_key)
     assert_rows_match(actual_commits, commits, commit_sort_key)
     push_ids = [row["event_id"] for row in actual_pushes]

@@ -56,7 +56,8 @@ def test_commit_day_drops_repeats_across_files_with_their_commits(tmp_path):
     commits = pq.read_table(storage.day_file("commits", DAY))
     assert pushes.column("event_id").to_pylist() == ["1", "2", "3"]
     assert pushes.column("source_file").to_pylist() == ["h0", "h0", "h1"]
-    assert sorted(zip(commits["event_id"].to_pylist(), commits["source_file"].to_pylist())) == [
+    pairs = zip(commits["event_id"].to_pylist(), commits["source_file"].to_pylist(), strict=True)
+    assert sorted(pairs) == [
         ("1", "h0"),
         ("1", "h0"),
         ("2", "h0"),
