@@ -12,12 +12,15 @@ from gh_assets_tests.ceph_gateway import ceph_available, start_ceph_gateway
 from gh_assets_tests.services import DaskProcesses
 
 
-def pipeline_resources(mirror: ArchiveMirror, storage_dir, dask: DaskResource) -> dict:
+def pipeline_resources(
+    mirror: ArchiveMirror, storage, dask: DaskResource, s3_endpoint_url: str | None = None
+) -> dict:
+    """Resources for a test: the mirror, a folder or s3:// URL, and the given cluster."""
     return {
         "archive": ArchiveResource(
             base_url=mirror.base_url, timeout_seconds=2, max_attempts=4, backoff_seconds=0.01
         ),
-        "storage": StorageResource(url=str(storage_dir)),
+        "storage": StorageResource(url=str(storage), s3_endpoint_url=s3_endpoint_url),
         "dask": dask,
     }
 

@@ -35,6 +35,7 @@ class DaskProcesses:
     workdir: Path
     workers: int = 2
     env: dict[str, str] = field(default_factory=dict)
+    worker_wrapper: list[str] = field(default_factory=list)
     address: str = ""
     scheduler: subprocess.Popen | None = None
     worker_processes: list[subprocess.Popen] = field(default_factory=list)
@@ -63,14 +64,15 @@ class DaskProcesses:
             f"worker-{len(self.worker_processes)}",
             ["worker", self.address, "--nworkers", str(nworkers), "--nthreads", "1"]
             + ["--host", "127.0.0.1", "--no-dashboard", "--memory-limit", "2GiB"],
+            wrapper=self.worker_wrapper,
         )
         self.worker_processes.append(worker)
         return worker
 
-    def _spawn(self, name: str, arguments: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, arguments: list[str], wrapper=()) -> subprocess.Popen:
         with open(self.workdir / f"{name}.log", "wb") as log:
             return subprocess.Popen(
-                [str(BIN / "dask"), *arguments],
+                [*wrapper, str(BIN / "dask"), *arguments],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=self.workdir,
