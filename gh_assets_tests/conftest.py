@@ -80,7 +80,7 @@ def address_resources(mirror, storage_dir, dask_processes):
 @pytest.fixture(scope="session")
 def ceph(tmp_path_factory):
     """A real S3 server: Ceph's RADOS Gateway on loopback (monitor, memstore OSD, radosgw)."""
-    require_service(ceph_available(), "Ceph is not installed (bash .ci/install-ceph.sh)")
+    require_service(ceph_available(), "Ceph is not installed (bash .ci/install-system-packages.sh)")
     gateway = start_ceph_gateway(tmp_path_factory.mktemp("ceph"))
     yield gateway
     gateway.stop()
