@@ -90,7 +90,7 @@ class Storage:
         """Write and remove a marker, so that a wrong bucket or key fails before any work."""
         marker = f"{self.root}/{STAGING}/.write-check-{uuid.uuid4().hex}"
         try:
-            self.fs.makedirs(f"{self.root}/{STAGING}", exist_ok=True)
+            self.make_parent(marker)
             self.fs.pipe_file(marker, b"ok")
             self.fs.rm_file(marker)
         except Exception as exc:
@@ -98,10 +98,15 @@ class Storage:
                 f"cannot write to GH_ASSETS_STORAGE={self.url!r}: {type(exc).__name__}: {exc}"
             ) from exc
 
+    def make_parent(self, path: str) -> None:
+        """Create a local file's folder; object stores have none (s3fs would create a bucket)."""
+        if self.is_local:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+
     @contextmanager
     def open_staged(self, path: str) -> Iterator[BinaryIO]:
         """A file for work in progress: not visible to readers, overwritten by a retry."""
-        self.fs.makedirs(self.fs._parent(path), exist_ok=True)
+        self.make_parent(path)
         with self.fs.open(path, "wb") as file:
             yield file
 
@@ -146,5 +151,5 @@ class Storage:
 
 def write_probe(storage: Storage, path: str, token: str) -> None:
     """Run on a worker: leave `token` at `path`, to show which folder that worker writes to."""
-    storage.fs.makedirs(storage.fs._parent(path), exist_ok=True)
+    storage.make_parent(path)
     storage.fs.pipe_file(path, token.encode())

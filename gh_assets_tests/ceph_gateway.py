@@ -3,7 +3,7 @@
 `start_ceph_gateway(workdir)` runs one monitor, one in-memory (memstore) OSD and one
 radosgw as child processes of this Python process: no systemd, no cephx, everything
 (config, data, logs, admin sockets) under `workdir`, on free 127.0.0.1 ports.
-The gateway checks S3 request signatures. Install the binaries with `.ci/install-system-packages.sh`.
+The gateway checks S3 request signatures. `.ci/install-system-packages.sh` installs Ceph.
 
 s3fs/botocore work as is. `pyarrow.fs.S3FileSystem` uploads fail (HTTP 411) unless the
 environment has AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED when it is constructed.

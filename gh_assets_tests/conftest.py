@@ -86,7 +86,7 @@ def ceph(tmp_path_factory):
     gateway.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def s3_env(ceph) -> dict[str, str]:
     """What a user exports for an S3-compatible store: the AWS chain's variables, the endpoint."""
     return {
@@ -105,3 +105,13 @@ def s3_url(ceph, s3_env, monkeypatch) -> str:
     bucket = f"gh-assets-{uuid.uuid4().hex[:12]}"
     s3fs.S3FileSystem(**ceph.storage_options).mkdir(bucket)
     return f"s3://{bucket}/tables"
+
+
+@pytest.fixture(scope="session")
+def s3_dask_processes(tmp_path_factory, s3_env):
+    """A multi-process cluster whose workers have S3 credentials in their environment."""
+    cluster = DaskProcesses(tmp_path_factory.mktemp("dask-s3"), env=s3_env).start()
+    with Client(cluster.address, timeout=60) as client:
+        client.wait_for_workers(2, timeout=60)
+    yield cluster
+    cluster.stop()

@@ -1,0 +1,136 @@
+"""Tables on S3: a real Ceph RADOS Gateway on loopback, written by Dask worker processes."""
+
+import datetime as dt
+
+import dagster as dg
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+import s3fs
+
+from gh_assets.assets import gharchive_manifest, push_events_and_commits
+from gh_assets.resources import DaskResource
+from gh_assets.storage import Storage, StorageError
+from gh_assets_tests.conftest import pipeline_resources
+from gh_assets_tests.gharchive_fakes import expected_rows, fake_day
+from gh_assets_tests.tables_read import assert_day_matches
+
+ASSETS = [gharchive_manifest, push_events_and_commits]
+DAYS = [dt.date(2019, 4, day) for day in (1, 2, 3)]
+
+
+@pytest.fixture
+def s3_resources(mirror, s3_url, s3_env, s3_dask_processes):
+    return pipeline_resources(
+        mirror,
+        s3_url,
+        DaskResource(mode="address", address=s3_dask_processes.address),
+        s3_endpoint_url=s3_env["GH_ASSETS_S3_ENDPOINT_URL"],
+    )
+
+
+def storage_of(s3_url: str, s3_env: dict) -> Storage:
+    return Storage(s3_url, endpoint_url=s3_env["GH_ASSETS_S3_ENDPOINT_URL"])
+
+
+def materialize(resources, instance, first: str, last: str):
+    return dg.materialize(
+        ASSETS,
+        resources=resources,
+        instance=instance,
+        tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+        },
+    )
+
+
+def test_a_range_of_days_on_s3_reads_back_in_pyarrow_and_duckdb(
+    mirror_root, s3_resources, s3_url, s3_env, instance
+):
+    fakes = [fake_day(day, seed=day.day, hours=[0, 11, 23]) for day in DAYS]
+    for fake in fakes:
+        fake.write(mirror_root)
+    result = materialize(s3_resources, instance, "2019-04-01", "2019-04-03")
+    storage = storage_of(s3_url, s3_env)
+    for day, fake in zip(DAYS, fakes, strict=True):
+        assert_day_matches(storage, day, *expected_rows(fake))
+    commits_event = next(
+        event
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == dg.AssetKey("commits")
+    )
+    paths = commits_event.materialization.metadata["paths"].value
+    assert f"{s3_url}/commits/date=2019-04-02/data.parquet" in paths
+
+    expected_commits = sum(len(expected_rows(fake)[1]) for fake in fakes)
+    dataset = ds.dataset(
+        f"{storage.root}/commits", filesystem=storage.fs, format="parquet", partitioning="hive"
+    )
+    assert dataset.count_rows() == expected_commits
+    assert sorted(dataset.to_table(columns=["date"])["date"].unique().to_pylist()) == [
+        str(day) for day in DAYS
+    ]
+
+    connection = duckdb.connect()
+    connection.register_filesystem(storage.fs)  # DuckDB's own httpfs is a download away
+    rows = connection.execute(
+        "SELECT date, count(*) FROM read_parquet(?, hive_partitioning = true) "
+        "GROUP BY date ORDER BY date",
+        [f"{s3_url}/push_events/*/*.parquet"],
+    ).fetchall()
+    assert rows == [
+        (day, len(expected_rows(fake)[0])) for day, fake in zip(DAYS, fakes, strict=True)
+    ]
+
+
+def test_replacing_a_day_leaves_only_the_new_rows(
+    mirror_root, s3_resources, s3_url, s3_env, instance
+):
+    day = dt.date(2019, 5, 5)
+    fake = fake_day(day, hours=[0, 1, 2])
+    fake.write(mirror_root)
+    materialize(s3_resources, instance, day.isoformat(), day.isoformat())
+    (mirror_root / "2019-05-05-2.json.gz").unlink()
+    del fake.hours[2]
+    materialize(s3_resources, instance, day.isoformat(), day.isoformat())
+    storage = storage_of(s3_url, s3_env)
+    assert_day_matches(storage, day, *expected_rows(fake))
+    for table in ("push_events", "commits"):
+        assert storage.fs.ls(storage.day_dir(table, day)) == [storage.day_file(table, day)]
+    assert not storage.fs.exists(f"{storage.root}/_staging") or not storage.fs.ls(
+        f"{storage.root}/_staging"
+    )
+
+
+def test_missing_bucket_is_a_clear_error_before_any_work(s3_env, ceph, monkeypatch):
+    for name, value in s3_env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(StorageError, match="cannot write to GH_ASSETS_STORAGE='s3://no-such-"):
+        storage_of("s3://no-such-bucket-here/x", s3_env).check_writable()
+
+
+def test_wrong_credentials_are_a_clear_error_before_any_work(
+    mirror, mirror_root, s3_url, s3_env, monkeypatch, instance
+):
+    fake_day(dt.date(2019, 6, 1), hours=[0]).write(mirror_root)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+    s3fs.S3FileSystem.clear_instance_cache()
+    resources = pipeline_resources(
+        mirror,
+        s3_url,
+        DaskResource(mode="local"),
+        s3_endpoint_url=s3_env["GH_ASSETS_S3_ENDPOINT_URL"],
+    )
+    result = dg.materialize(
+        ASSETS,
+        resources=resources,
+        instance=instance,
+        partition_key="2019-06-01",
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    assert "cannot write to GH_ASSETS_STORAGE" in failure
+    assert "not-the-secret" not in failure
+    assert not mirror.requests
