@@ -36,6 +36,8 @@ class DaySummary:
     duplicates_across_files: int = 0
     pushes_without_commit_list: int = 0
     unparsed_created_at: int = 0
+    distinct_event_ids: int = 0
+    listed_commits: int = 0
     push_events_bytes: int = 0
     commits_bytes: int = 0
     push_events_path: str = ""
@@ -75,6 +77,9 @@ def commit_day(
     summary = DaySummary(day)
     event_ids = [storage.read_table(part.push_events, ["event_id"])["event_id"] for part in parts]
     masks = first_occurrences(event_ids)
+    if event_ids:
+        all_ids = pa.chunked_array([c for ids in event_ids for c in ids.chunks], type=pa.string())
+        summary.distinct_event_ids = pc.count_distinct(all_ids).as_py()
     push_path = storage.day_file(PUSH_EVENTS, day)
     commits_path = storage.day_file(COMMITS, day)
     with (
@@ -96,6 +101,7 @@ def commit_day(
             summary.push_events += pushes.num_rows
             summary.pushes_without_commit_list += pushes["commit_count"].null_count
             summary.unparsed_created_at += pushes["created_at"].null_count
+            summary.listed_commits += pc.sum(pushes["commit_count"]).as_py() or 0
             summary.commits += commits.num_rows
     summary.push_events_path = storage.uri(push_path)
     summary.commits_path = storage.uri(commits_path)

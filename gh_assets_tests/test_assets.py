@@ -173,3 +173,31 @@ def test_a_range_of_days_is_one_run_on_the_worker_processes(
     worker_process = dask_processes.worker_processes[0].pid
     assert os.getpid() not in pids
     assert all(worker_process in {p.pid for p in psutil.Process(pid).parents()} for pid in pids)
+
+
+def test_checks_pass_on_a_good_day_and_flag_an_hour_gone_since_the_manifest(
+    mirror_root, address_resources, instance
+):
+    day = dt.date(2016, 9, 9)
+    fake_day(day, hours=[0, 1, 2]).write(mirror_root)
+    result = materialize(address_resources, instance, day.isoformat())
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations == {
+        "all_published_hours_read": True,
+        "no_duplicate_event_ids": True,
+        "every_created_at_parses": True,
+        "rows_match_commit_counts": True,
+    }
+    (mirror_root / "2016-09-09-1.json.gz").unlink()
+    again = dg.materialize(
+        ASSETS,
+        selection=[push_events_and_commits],
+        partition_key=day.isoformat(),
+        resources=address_resources,
+        instance=instance,
+    )
+    [unread] = [
+        e for e in again.get_asset_check_evaluations() if e.check_name == "all_published_hours_read"
+    ]
+    assert not unread.passed
+    assert unread.metadata["first_unread"].value == "2016-09-09-1.json.gz"

@@ -11,6 +11,7 @@ from collections import Counter
 
 import dagster as dg
 
+from gh_assets.assets.checks import CHECK_SPECS, check_results
 from gh_assets.assets.manifest import MANIFEST
 from gh_assets.assets.metadata import column_schema, total
 from gh_assets.day_commit import COMMITS, PUSH_EVENTS
@@ -20,6 +21,7 @@ from gh_assets.partitions import daily_backfill_policy, daily_partitions
 from gh_assets.resources.archive import ArchiveResource
 from gh_assets.resources.dask_cluster import DaskResource, RunCluster
 from gh_assets.resources.storage import StorageResource
+from gh_assets.storage import Storage
 from gh_assets.tables import COMMIT_COLUMNS, PUSH_EVENT_COLUMNS
 
 DAY_NOTE = (
@@ -54,6 +56,7 @@ DAY_NOTE = (
             group_name="gharchive",
         ),
     ],
+    check_specs=CHECK_SPECS,
     partitions_def=daily_partitions,
     backfill_policy=daily_backfill_policy,
 )
@@ -83,6 +86,18 @@ def push_events_and_commits(
         asset_key=COMMITS,
         metadata={**_commit_metadata(results), **cluster_metadata},
     )
+    yield from check_results(results, _manifest_files(store, days))
+
+
+def _manifest_files(store: Storage, days: list[dt.date]) -> dict[str, set[str]]:
+    """The files each day's manifest lists as present (days without a manifest are left out)."""
+    present = {}
+    for day in days:
+        path = store.day_file(MANIFEST, day)
+        if store.fs.exists(path):
+            manifest = store.read_table(path, ["filename", "exists"]).to_pylist()
+            present[day.isoformat()] = {row["filename"] for row in manifest if row["exists"]}
+    return present
 
 
 def _push_metadata(results: list[DayResult]) -> dict:
