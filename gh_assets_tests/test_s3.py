@@ -134,3 +134,29 @@ def test_wrong_credentials_are_a_clear_error_before_any_work(
     assert "cannot write to GH_ASSETS_STORAGE" in failure
     assert "not-the-secret" not in failure
     assert not mirror.requests
+
+
+def test_secrets_reach_no_metadata_log_or_table(
+    mirror_root, s3_resources, s3_url, s3_env, instance, monkeypatch
+):
+    """Recognizable secrets in the environment: the S3 keys in use, and a Coiled token."""
+    monkeypatch.setenv("DASK_COILED__TOKEN", "coiled-token-SECRET-4c1d")
+    day = dt.date(2019, 7, 7)
+    fake_day(day, hours=[0, 1]).write(mirror_root)
+    result = materialize(s3_resources, instance, day.isoformat(), day.isoformat())
+    secrets = [
+        s3_env["AWS_SECRET_ACCESS_KEY"],
+        s3_env["AWS_ACCESS_KEY_ID"],
+        "coiled-token-SECRET-4c1d",
+    ]
+    records = instance.all_logs(result.run_id)
+    assert records
+    for record in records:
+        for secret in secrets:
+            assert secret not in repr(record)
+    storage = storage_of(s3_url, s3_env)
+    paths = storage.fs.find(storage.root)
+    assert len(paths) == 3
+    for path in paths:
+        content = repr(storage.read_table(path).to_pylist())
+        assert not [secret for secret in secrets if secret in content], path
