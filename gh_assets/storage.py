@@ -31,6 +31,17 @@ class StorageError(RuntimeError):
     """The storage URL cannot be opened or written."""
 
 
+def validate_storage_url(url: str) -> None:
+    """Fail unless fsspec has a filesystem for the URL's protocol (no connection is made)."""
+    protocol = url.split("://", 1)[0] if "://" in url else "file"
+    try:
+        fsspec.get_filesystem_class(protocol)
+    except (ImportError, ValueError) as exc:
+        raise ValueError(
+            f"GH_ASSETS_STORAGE={url!r} cannot be opened ({exc}); use a folder or s3://bucket/prefix"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Storage:
     """A table root: a local path or an `s3://bucket/prefix` URL (picklable, for Dask workers).

@@ -80,18 +80,31 @@ def test_coiled_with_a_local_folder_fails_before_any_cluster(
 
 def test_coiled_that_cannot_start_says_why_quickly(monkeypatch):
     def refuse(**kwargs):
-        raise RuntimeError("no token found: run `coiled login`")
+        raise RuntimeError("quota exceeded: 0 of 0 vCPUs free")
 
     monkeypatch.setattr("coiled.Cluster", refuse)
     started = time.monotonic()
     with (
-        pytest.raises(ClusterConfigError, match="did not start .*no token found"),
+        dask.config.set({"coiled.token": "fake-token"}),
+        pytest.raises(ClusterConfigError, match="did not start .*quota exceeded"),
         DaskResource(mode="coiled").cluster(
             run_id="r1", partition_count=1, storage=Storage("s3://bucket/x")
         ),
     ):
         pass
     assert time.monotonic() - started < 10
+
+
+def test_coiled_without_a_token_says_how_to_log_in(monkeypatch):
+    monkeypatch.setattr("coiled.Cluster", fake_coiled.fake_cluster)
+    with (
+        dask.config.set({"coiled.token": None}),
+        pytest.raises(ClusterConfigError, match="coiled login"),
+        DaskResource(mode="coiled").cluster(
+            run_id="r1", partition_count=1, storage=Storage("s3://bucket/x")
+        ),
+    ):
+        pass
 
 
 def test_address_mode_refuses_workers_that_do_not_see_the_local_folder(tmp_path, storage_dir):

@@ -80,16 +80,17 @@ class DaskResource(dg.ConfigurableResource):
         self, *, run_id: str, partition_count: int, storage: Storage, log=None
     ) -> Iterator[RunCluster]:
         """Start (or connect to) the run's cluster; always closed when the block ends."""
-        choice = choose_cluster(
-            self.mode,
-            partition_count,
-            self.coiled_threshold,
-            coiled_configured() if self.mode == "auto" else False,
-        )
+        has_token = coiled_configured() if self.mode in ("auto", "coiled") else False
+        choice = choose_cluster(self.mode, partition_count, self.coiled_threshold, has_token)
         if log:
             log.info(f"Dask cluster: {choice.mode} ({choice.reason})")
             if choice.warning:
                 log.warning(choice.warning)
+        if choice.mode == "coiled" and not has_token:
+            raise ClusterConfigError(
+                "mode=coiled, but Coiled has no token: run `coiled login` "
+                "or set DASK_COILED__TOKEN for the Dagster process"
+            )
         if choice.mode == "coiled" and storage.is_local:
             raise ClusterConfigError(
                 f"a Coiled cluster cannot write to the local folder {storage.url}: "

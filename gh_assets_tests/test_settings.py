@@ -1,0 +1,57 @@
+"""Settings from the environment: embedded defaults, and one clear line for each wrong value."""
+
+import pytest
+
+from gh_assets.resources import SettingsError, resources_from_env
+
+
+def test_defaults_run_anywhere():
+    resources = resources_from_env({})
+    assert resources["archive"].base_url == "https://data.gharchive.org"
+    assert resources["storage"].url == "data"
+    assert (resources["dask"].mode, resources["dask"].coiled_threshold) == ("auto", 7)
+
+
+def test_settings_are_taken_from_the_environment():
+    resources = resources_from_env(
+        {
+            "GH_ASSETS_SOURCE_URL": "http://127.0.0.1:8000",
+            "GH_ASSETS_STORAGE": "s3://bucket/prefix",
+            "GH_ASSETS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+            "GH_ASSETS_DASK_MODE": "address",
+            "GH_ASSETS_DASK_ADDRESS": "tcp://10.0.0.5:8786",
+            "GH_ASSETS_COILED_THRESHOLD": "30",
+        }
+    )
+    assert resources["storage"].s3_endpoint_url == "http://127.0.0.1:9000"
+    assert resources["dask"].address == "tcp://10.0.0.5:8786"
+    assert resources["dask"].coiled_threshold == 30
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"GH_ASSETS_SOURCE_URL": "ftp://mirror/x"},
+            "GH_ASSETS_SOURCE_URL='ftp://mirror/x' is not",
+        ),
+        ({"GH_ASSETS_STORAGE": "nosuch://bucket"}, "GH_ASSETS_STORAGE='nosuch://bucket' cannot be"),
+        ({"GH_ASSETS_DASK_MODE": "yarn"}, "GH_ASSETS_DASK_MODE='yarn' is not one of auto, local"),
+        ({"GH_ASSETS_DASK_MODE": "address"}, "needs GH_ASSETS_DASK_ADDRESS"),
+        ({"GH_ASSETS_COILED_THRESHOLD": "0"}, "GH_ASSETS_COILED_THRESHOLD='0' must be a whole"),
+        ({"GH_ASSETS_COILED_THRESHOLD": "ten"}, "GH_ASSETS_COILED_THRESHOLD='ten' must be a whole"),
+    ],
+)
+def test_a_wrong_value_is_one_clear_line(env, message):
+    with pytest.raises(SettingsError, match=message) as raised:
+        resources_from_env(env)
+    assert "\n" not in str(raised.value)
+
+
+def test_backfill_chunking_must_be_a_positive_number():
+    from gh_assets.partitions import backfill_policy_for
+
+    assert backfill_policy_for(None).max_partitions_per_run is None
+    assert backfill_policy_for("5").max_partitions_per_run == 5
+    with pytest.raises(ValueError, match="GH_ASSETS_MAX_PARTITIONS_PER_RUN='-1' must be"):
+        backfill_policy_for("-1")
