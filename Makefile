@@ -23,3 +23,9 @@ test: sync
 lint: sync
 	$(UV) run --frozen ruff check gh_assets gh_assets_tests bench
 	$(UV) run --frozen ruff format --check gh_assets gh_assets_tests bench
+
+soak: sync
+	$(UV) run --frozen python -m gh_assets_tests.soak
+
+bench: sync
+	$(UV) run --frozen python -m bench.run

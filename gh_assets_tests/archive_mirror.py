@@ -13,6 +13,7 @@ import random
 import re
 import signal
 import socket
+import sys
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -86,6 +87,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     mirror: ArchiveMirror
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up (after a stall or a cut) is expected here, not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class ArchiveMirror:
