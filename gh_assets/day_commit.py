@@ -7,7 +7,7 @@ first file (in hour order) wins here. Commits go with their push: a dropped push
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +38,7 @@ class DaySummary:
     unparsed_created_at: int = 0
     distinct_event_ids: int = 0
     listed_commits: int = 0
+    top_repos: list[tuple[str, int]] = field(default_factory=list)
     push_events_bytes: int = 0
     commits_bytes: int = 0
     push_events_path: str = ""
@@ -70,6 +71,15 @@ def first_occurrences(event_ids: list[pa.ChunkedArray]) -> list[pa.Array | None]
     return masks
 
 
+def top_counts(counts: list[pa.Table], column: str, limit: int = 10) -> list[tuple[str, int]]:
+    """The most frequent values over per-part `(column, pushes)` count tables."""
+    if not counts:
+        return []
+    combined = pa.concat_tables(counts).group_by(column).aggregate([("pushes", "sum")])
+    top = combined.sort_by([("pushes_sum", "descending"), (column, "ascending")]).slice(0, limit)
+    return list(zip(top[column].to_pylist(), top["pushes_sum"].to_pylist(), strict=True))
+
+
 def commit_day(
     storage: Storage, day: dt.date, parts: list[HourParts], staging_dir: str
 ) -> DaySummary:
@@ -77,6 +87,7 @@ def commit_day(
     summary = DaySummary(day)
     event_ids = [storage.read_table(part.push_events, ["event_id"])["event_id"] for part in parts]
     masks = first_occurrences(event_ids)
+    repo_counts = []
     if event_ids:
         all_ids = pa.chunked_array([c for ids in event_ids for c in ids.chunks], type=pa.string())
         summary.distinct_event_ids = pc.count_distinct(all_ids).as_py()
@@ -102,7 +113,10 @@ def commit_day(
             summary.pushes_without_commit_list += pushes["commit_count"].null_count
             summary.unparsed_created_at += pushes["created_at"].null_count
             summary.listed_commits += pc.sum(pushes["commit_count"]).as_py() or 0
+            counts = pushes.group_by("repo").aggregate([([], "count_all")])
+            repo_counts.append(pa.table({"repo": counts["repo"], "pushes": counts["count_all"]}))
             summary.commits += commits.num_rows
+    summary.top_repos = top_counts(repo_counts, "repo")
     summary.push_events_path = storage.uri(push_path)
     summary.commits_path = storage.uri(commits_path)
     summary.push_events_bytes = storage.fs.size(push_path)

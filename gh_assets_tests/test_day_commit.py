@@ -3,7 +3,7 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gh_assets.day_commit import HourParts, commit_day, first_occurrences
+from gh_assets.day_commit import HourParts, commit_day, first_occurrences, top_counts
 from gh_assets.storage import Storage
 from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA
 
@@ -83,3 +83,12 @@ def test_replacing_a_day_leaves_one_file_and_no_temporaries(tmp_path):
     day_dir = tmp_path / "push_events" / "date=2015-01-01"
     assert [path.name for path in day_dir.iterdir()] == ["data.parquet"]
     assert pq.read_table(day_dir / "data.parquet")["event_id"].to_pylist() == ["4"]
+
+
+def test_top_counts_over_parts():
+    parts = [
+        pa.table({"repo": ["a/x", "b/y"], "pushes": [3, 1]}),
+        pa.table({"repo": ["b/y", "c/z"], "pushes": [5, 1]}),
+    ]
+    assert top_counts(parts, "repo", limit=2) == [("b/y", 6), ("a/x", 3)]
+    assert top_counts([], "repo") == []

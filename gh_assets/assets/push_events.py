@@ -132,7 +132,16 @@ def _push_metadata(results: list[DayResult]) -> dict:
             "\n".join(f"- `{name}`" for name in damaged[:200]) or "none"
         ),
         "paths": _paths_table(results, "push_events_path", "push_events"),
+        "top_repos": _top_repos(results[-1]),
     }
+
+
+def _top_repos(result: DayResult) -> dg.MetadataValue:
+    """The day's most pushed-to repositories (the last day of the run), as a Markdown table."""
+    lines = [f"Top repositories by pushes on {result.summary.day}", "", "| repo | pushes |"]
+    lines.append("|---|---:|")
+    lines += [f"| {repo} | {pushes} |" for repo, pushes in result.summary.top_repos]
+    return dg.MetadataValue.md("\n".join(lines))
 
 
 def _workers(hours: list[HourSummary]) -> dict[str, int]:
