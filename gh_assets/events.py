@@ -122,7 +122,7 @@ def listed_commits(payload: dict) -> list[Commit] | None:
     """The push's commit list, or None when the payload has none (the format since 2025-10-07)."""
     commits = payload.get("commits")
     if isinstance(commits, list):
-        return [_api_commit(commit) for commit in commits if isinstance(commit, dict)]
+        return [_api_commit(commit) for commit in commits if type(commit) is dict]
     shas = payload.get("shas")
     if isinstance(shas, list):
         return [_sha_tuple_commit(entry) for entry in shas if isinstance(entry, list)]
@@ -131,16 +131,19 @@ def listed_commits(payload: dict) -> list[Commit] | None:
 
 def _api_commit(commit: dict) -> Commit:
     author = commit.get("author")
-    if not isinstance(author, dict):
-        author = {}
+    if type(author) is not dict:
+        author = _NO_AUTHOR
     distinct = commit.get("distinct")
     return Commit(
         commit.get("sha"),
         author.get("email"),
         commit.get("message"),
         author.get("name"),
-        distinct if isinstance(distinct, bool) else None,
+        distinct if type(distinct) is bool else None,
     )
+
+
+_NO_AUTHOR: dict = {}
 
 
 def _sha_tuple_commit(entry: list) -> Commit:

@@ -27,7 +27,7 @@ from gh_assets.records import (
     lines_containing,
     recover_events,
 )
-from gh_assets.storage import PARQUET_OPTIONS, Storage
+from gh_assets.storage import STAGED_PARQUET_OPTIONS, Storage
 from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA, PushTableBuilder
 
 PUSH_MARKER = b'"PushEvent"'
@@ -81,8 +81,8 @@ def transform_stream(
     builder = PushTableBuilder(source_file)
     loads = orjson.loads
     with (
-        pq.ParquetWriter(push_sink, PUSH_EVENTS_SCHEMA, **PARQUET_OPTIONS) as push_writer,
-        pq.ParquetWriter(commits_sink, COMMITS_SCHEMA, **PARQUET_OPTIONS) as commits_writer,
+        pq.ParquetWriter(push_sink, PUSH_EVENTS_SCHEMA, **STAGED_PARQUET_OPTIONS) as push_writer,
+        pq.ParquetWriter(commits_sink, COMMITS_SCHEMA, **STAGED_PARQUET_OPTIONS) as commits_writer,
     ):
 
         def flush() -> None:

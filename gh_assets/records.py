@@ -20,7 +20,7 @@ BLOCK_SIZE = 1 << 20
 READ_SIZE = 1 << 20
 GZIP_WBITS = isal_zlib.MAX_WBITS | 16
 GZIP_MAGIC = b"\x1f\x8b"
-_NUL_RUN = re.compile(rb"\x00+")
+_NUL_RUN = re.compile(rb"\n*\x00+\n*")
 _decoder = json.JSONDecoder()
 
 
@@ -78,6 +78,8 @@ def line_blocks(compressed: BinaryIO, damage: StreamDamage) -> Iterator[bytes]:
         if b"\x00" in chunk:
             damage.nul_runs += len(_NUL_RUN.findall(chunk))
             chunk = _NUL_RUN.sub(b"\n", chunk)
+            if not rest:
+                chunk = chunk.lstrip(b"\n")
         block = rest + chunk
         cut = block.rfind(b"\n") + 1
         rest = block[cut:]
@@ -88,11 +90,8 @@ def line_blocks(compressed: BinaryIO, damage: StreamDamage) -> Iterator[bytes]:
 
 
 def count_records(block: bytes) -> int:
-    """Non-blank lines in a block of lines."""
-    lines = block.count(b"\n") + (not block.endswith(b"\n"))
-    if b"\n\n" in block or block.startswith(b"\n"):
-        return sum(1 for line in block.split(b"\n") if line.strip())
-    return lines
+    """Lines in a block of lines (a NUL run and the line breaks around it make one break)."""
+    return block.count(b"\n") + (not block.endswith(b"\n"))
 
 
 def lines_containing(block: bytes, marker: bytes) -> Iterator[bytes]:

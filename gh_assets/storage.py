@@ -25,6 +25,7 @@ from fsspec.implementations.local import LocalFileSystem
 DAY_FILE = "data.parquet"
 STAGING = "_staging"
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
+STAGED_PARQUET_OPTIONS = {"compression": "lz4", "use_dictionary": False}
 
 
 class StorageError(RuntimeError):
