@@ -2,7 +2,7 @@
 # Debian packages the test suite needs: Ceph's S3 gateway and headless Chromium. Idempotent.
 set -euo pipefail
 
-packages=(radosgw ceph-mon ceph-osd chromium)
+packages=(radosgw ceph-mon ceph-osd chromium fonts-liberation)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

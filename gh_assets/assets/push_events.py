@@ -106,7 +106,7 @@ def _push_metadata(results: list[DayResult]) -> dict:
     found = [hour for hour in hours if hour.found]
     damaged = [hour.source_file for hour in found if hour.damaged]
     return {
-        "dagster/row_count": total(days, "push_events"),
+        **_row_count(days, "push_events"),
         "bytes_written": total(days, "push_events_bytes"),
         "files_read": len(found),
         "hours_missing": len(hours) - len(found),
@@ -136,6 +136,17 @@ def _push_metadata(results: list[DayResult]) -> dict:
     }
 
 
+def _row_count(days: list, field: str) -> dict:
+    """The partition's row count, for a one-day run; a range run's figures are run totals.
+
+    Dagster records one materialization's metadata on every partition of a range run, so a
+    per-partition row count would be wrong there; `days_in_run` says which kind a figure is.
+    """
+    if len(days) == 1:
+        return {"dagster/row_count": total(days, field), "days_in_run": 1}
+    return {"days_in_run": len(days)}
+
+
 def _top_repos(result: DayResult) -> dg.MetadataValue:
     """The day's most pushed-to repositories (the last day of the run), as a Markdown table."""
     lines = [f"Top repositories by pushes on {result.summary.day}", "", "| repo | pushes |"]
@@ -152,7 +163,7 @@ def _workers(hours: list[HourSummary]) -> dict[str, int]:
 def _commit_metadata(results: list[DayResult]) -> dict:
     days = [result.summary for result in results]
     return {
-        "dagster/row_count": total(days, "commits"),
+        **_row_count(days, "commits"),
         "bytes_written": total(days, "commits_bytes"),
         "paths": _paths_table(results, "commits_path", "commits"),
     }
