@@ -1,0 +1,373 @@
+"""The Dagster UI in a real headless Chromium: materialize one partition, then backfill three days.
+
+`dagster dev` runs on a loopback archive mirror holding one real hour (2015-01-01-1), also served as
+hour 1 of 2015-01-02 and 2015-01-03. Screenshots go to test-artifacts/, with dagster-dev.log.
+Needs Debian's chromium (`apt-get install -y chromium`): skipped without it, failed when CI=true.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pyarrow.parquet as pq
+import pytest
+import requests
+from playwright.sync_api import Browser, Locator, Page, Response, expect, sync_playwright
+
+from gh_assets_tests.archive_mirror import ArchiveMirror
+from gh_assets_tests.gharchive_samples import REAL_HOUR, install_sample
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DAYS = ("2015-01-01", "2015-01-02", "2015-01-03")
+REAL_HOUR_COMMITS = 7642
+UI_TIMEOUT_MS = 30_000  # for one page to load or react; the machine may be busy
+TABLES = ("gharchive_manifest", "push_events", "commits")
+RUN_DONE = {"SUCCESS", "FAILURE", "CANCELED"}
+BACKFILL_BUSY = {"REQUESTED", "CANCELING", "FAILING"}
+T = TypeVar("T")
+
+
+def wait_for(check: Callable[[], T], timeout: float, what: str, every: float = 1.0) -> T:
+    """Call `check` until it returns something truthy, and return that."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout:.0f}s")
+        time.sleep(every)
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def process_group(pgid: int) -> list[str]:
+    """The live (not zombie) processes of a process group, as `pid command` lines."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(f"{stat.parent.name} {command[:120]}")
+    return members
+
+
+def stop_process_group(process: subprocess.Popen, grace_seconds: float = 30) -> list[str]:
+    """SIGTERM the group, SIGKILL it if anything is left after the grace period; what survived."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            wait_for(lambda: not process_group(process.pid), grace_seconds, "stop", every=0.5)
+            break
+        except TimeoutError:
+            continue
+    process.wait(timeout=10)
+    return process_group(process.pid)
+
+
+@dataclass
+class DagsterDev:
+    """A running `dagster dev` and the folder its runs write tables to."""
+
+    url: str
+    storage: Path
+    log: Path
+
+    def graphql(self, query: str, **variables: object) -> dict:
+        response = requests.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()["data"]
+
+    def code_location_loaded(self) -> bool:
+        data = self.graphql(
+            "{ workspaceOrError { ... on Workspace { locationEntries { loadStatus "
+            "locationOrLoadError { __typename ... on PythonError { message } } } } } }"
+        )
+        [entry] = data["workspaceOrError"]["locationEntries"]
+        error = entry["locationOrLoadError"] or {}
+        if error.get("__typename") == "PythonError":
+            raise RuntimeError(f"gh_assets.definitions did not load: {error['message']}")
+        return entry["loadStatus"] == "LOADED"
+
+    def run_status(self, run_id: str) -> str:
+        data = self.graphql(
+            "query($runId: ID!) { runOrError(runId: $runId) { ... on Run { status } } }",
+            runId=run_id,
+        )
+        return data["runOrError"]["status"]
+
+    def run_errors(self, run_id: str) -> list[str]:
+        data = self.graphql(
+            "query($runId: ID!) { runOrError(runId: $runId) { ... on Run { eventConnection("
+            "limit: 1000) { events { ... on MessageEvent { message level } } } } } }",
+            runId=run_id,
+        )
+        events = data["runOrError"]["eventConnection"]["events"]
+        return [event["message"] for event in events if event.get("level") == "ERROR"]
+
+    def backfill(self, backfill_id: str) -> dict:
+        data = self.graphql(
+            "query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on "
+            "PartitionBackfill { status runs(limit: 10) { id status tags { key value } } } } }",
+            id=backfill_id,
+        )
+        return data["partitionBackfillOrError"]
+
+    def wait_for_run(self, run_id: str, timeout: float = 300) -> None:
+        status = wait_for(
+            lambda: (status := self.run_status(run_id)) in RUN_DONE and status,
+            timeout,
+            f"run {run_id} to finish",
+        )
+        assert status == "SUCCESS", f"run {run_id} ended {status}: {self.run_errors(run_id)}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium() -> Path:
+    """Debian's Chromium, checked before anything starts (Playwright cannot download one here)."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterDev]:
+    """`dagster dev` in its own process group, reading a mirror, writing to a temporary folder."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    mirror_root = tmp_path_factory.mktemp("archive")
+    for day in DAYS:
+        install_sample(REAL_HOUR, mirror_root, f"{day}-1.json.gz")
+    home = tmp_path_factory.mktemp("dagster_home")
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
+    storage = tmp_path_factory.mktemp("storage")
+    port = free_port()
+    log = ARTIFACTS / "dagster-dev.log"
+    with ArchiveMirror(mirror_root) as mirror, log.open("wb") as log_file:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("GH_ASSETS_")}
+        env |= {
+            "DAGSTER_HOME": str(home),
+            "GH_ASSETS_SOURCE_URL": mirror.base_url,
+            "GH_ASSETS_STORAGE": str(storage),
+            "GH_ASSETS_DASK_MODE": "local",
+            "PYTHONUNBUFFERED": "1",
+        }
+        command = [Path(sys.executable).with_name("dagster"), "dev", "-w", "workspace.yaml"]
+        process = subprocess.Popen(
+            [*command, "-h", "127.0.0.1", "-p", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        dev = DagsterDev(url=f"http://127.0.0.1:{port}", storage=storage, log=log)
+        try:
+            wait_for(lambda: server_answers(dev, process), 120, "dagster dev /server_info")
+            wait_for(dev.code_location_loaded, 120, "the gh_assets code location to load")
+            yield dev
+        finally:
+            survivors = stop_process_group(process)
+            assert not survivors, f"dagster dev left processes behind: {survivors}"
+
+
+def server_answers(dev: DagsterDev, process: subprocess.Popen) -> bool:
+    """Whether the webserver answers; fails at once if `dagster dev` has exited."""
+    if process.poll() is not None:
+        raise RuntimeError(f"dagster dev exited with {process.returncode}; see {dev.log}")
+    try:
+        return requests.get(f"{dev.url}/server_info", timeout=2).ok
+    except requests.ConnectionError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Path) -> Iterator[Browser]:
+    expect.set_options(timeout=UI_TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=2)
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page: Page, name: str, clip: dict | None = None) -> None:
+    """Save the page to test-artifacts/ once its icons and live data have arrived."""
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=ARTIFACTS / name, clip=clip)
+
+
+def graphql_operation(name: str) -> Callable[[Response], bool]:
+    """Matches the UI's response to one GraphQL operation (a launch mutation)."""
+
+    def matches(response: Response) -> bool:
+        request = response.request
+        return (
+            "/graphql" in request.url
+            and (request.post_data_json or {}).get("operationName") == name
+        )
+
+    return matches
+
+
+def open_asset_graph(page: Page, dagster: DagsterDev) -> Locator:
+    """Open the lineage graph from the navigation, once its three nodes have loaded."""
+    page.goto(dagster.url)
+    page.get_by_role("link", name="Lineage").click()
+    nodes = page.locator("foreignObject")
+    expect(nodes).to_have_count(len(TABLES))
+    for table in TABLES:
+        expect(nodes.filter(has_text=table)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^[\d,]+ partitions$"))).to_have_count(len(TABLES))
+    return nodes
+
+
+def graph_clip(nodes: Locator, padding: float = 24) -> dict:
+    """The part of the page that holds the graph's nodes."""
+    boxes = [node.bounding_box() for node in nodes.all()]
+    left = min(box["x"] for box in boxes) - padding
+    top = min(box["y"] for box in boxes) - padding
+    right = max(box["x"] + box["width"] for box in boxes) + padding
+    bottom = max(box["y"] + box["height"] for box in boxes) + padding
+    return {"x": left, "y": top, "width": right - left, "height": bottom - top}
+
+
+def open_launch_dialog(page: Page, button: str) -> Locator:
+    """Click a materialize button and accept Dagster's notices until the launch dialog shows."""
+    page.get_by_role("button", name=button).click()
+    dialog = page.get_by_role("dialog")
+    for _ in range(3):
+        expect(dialog).to_have_count(1)
+        heading = dialog.inner_text().splitlines()[0]
+        if heading.startswith("Launch runs to materialize"):
+            return dialog
+        dialog.get_by_role("button", name="Confirm").click()
+        expect(dialog.filter(has_text=heading)).to_have_count(0)
+    raise AssertionError(f"no launch dialog after {button!r}: {heading!r}")
+
+
+def select_partitions(dialog: Locator, selection: str, count: int) -> None:
+    """Type a partition selection (`2015-01-01` or `[a...b]`) over all time."""
+    partitions = dialog.get_by_placeholder("ex: ")
+    last_90_days = dialog.get_by_placeholder("No matching partitions")
+    expect(partitions.or_(last_90_days)).to_be_visible()
+    if last_90_days.count():
+        dialog.get_by_text("Show all partitions").click()
+    partitions.fill(selection)
+    partitions.press("Enter")
+    plural = "partition" if count == 1 else "partitions"
+    expect(dialog.get_by_text(f"{count} {plural}", exact=True)).to_be_visible()
+
+
+def commit_rows(dagster: DagsterDev, day: str) -> int:
+    return pq.read_metadata(dagster.storage / "commits" / f"date={day}" / "data.parquet").num_rows
+
+
+def test_asset_graph_shows_the_three_tables(page: Page, dagster: DagsterDev) -> None:
+    nodes = open_asset_graph(page, dagster)
+    screenshot(page, "01-asset-graph.png", clip=graph_clip(nodes))
+
+
+def test_materialize_one_commits_partition_from_its_asset_page(
+    page: Page, dagster: DagsterDev
+) -> None:
+    page.goto(f"{dagster.url}/assets/commits")
+    dialog = open_launch_dialog(page, "Materialize…")
+    select_partitions(dialog, DAYS[0], count=1)
+    screenshot(page, "02-materialize-dialog.png")
+    with page.expect_response(graphql_operation("LaunchPipelineExecution")) as launched:
+        dialog.get_by_role("button", name="Launch 1 run").click()
+    result = launched.value.json()["data"]["launchPipelineExecution"]
+    assert result["__typename"] == "LaunchRunSuccess", json.dumps(result)
+    run_id = result["run"]["id"]
+    expect(page.get_by_text(f"Launched run {run_id[:8]}")).to_be_visible()
+    dagster.wait_for_run(run_id)
+
+    page.goto(f"{dagster.url}/assets/commits?view=partitions&partition={DAYS[0]}")
+    page.get_by_placeholder("ex: ").fill("[2014-12-29...2015-01-06]")
+    page.get_by_placeholder("ex: ").press("Enter")
+    expect(page.get_by_text("Materialized", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=run_id[:8])).to_be_visible()
+    row_count = page.get_by_role("row").filter(has_text="dagster/row_count")
+    expect(row_count).to_contain_text(str(REAL_HOUR_COMMITS))
+    screenshot(page, "03-commits-partition.png")
+    assert commit_rows(dagster, DAYS[0]) == REAL_HOUR_COMMITS
+
+
+def test_backfill_three_days_from_the_asset_graph_is_one_run(
+    page: Page, dagster: DagsterDev
+) -> None:
+    open_asset_graph(page, dagster)
+    dialog = open_launch_dialog(page, "Materialize all…")
+    select_partitions(dialog, f"[{DAYS[0]}...{DAYS[-1]}]", count=len(DAYS))
+    screenshot(page, "04-backfill-dialog.png")
+    with page.expect_response(graphql_operation("LaunchPartitionBackfill")) as launched:
+        dialog.get_by_role("button", name="Launch backfill").click()
+    result = launched.value.json()["data"]["launchPartitionBackfill"]
+    assert result["__typename"] == "LaunchBackfillSuccess", json.dumps(result)
+    backfill_id = result["backfillId"]
+    backfill = wait_for(
+        lambda: (state := dagster.backfill(backfill_id))["status"] not in BACKFILL_BUSY and state,
+        timeout=300,
+        what=f"backfill {backfill_id} to finish",
+    )
+    assert len(backfill["runs"]) == 1, backfill  # BackfillPolicy.single_run()
+    [run] = backfill["runs"]
+    assert backfill["status"] == "COMPLETED_SUCCESS", (backfill, dagster.run_errors(run["id"]))
+    assert run["status"] == "SUCCESS"
+    tags = {tag["key"]: tag["value"] for tag in run["tags"]}
+    assert tags["dagster/asset_partition_range_start"] == DAYS[0]
+    assert tags["dagster/asset_partition_range_end"] == DAYS[-1]
+
+    page.goto(f"{dagster.url}/runs/b/{backfill_id}")
+    expect(page.get_by_text("Succeeded", exact=True).first).to_be_visible()
+    expect(page.get_by_text(f"{DAYS[0]}...{DAYS[-1]}")).to_be_visible()
+    expect(page.get_by_text("100% completed")).to_have_count(len(TABLES))
+    screenshot(page, "05-backfill-succeeded.png")
+    nodes = open_asset_graph(page, dagster)
+    screenshot(page, "06-asset-graph-after-backfill.png", clip=graph_clip(nodes))
+
+    for table in TABLES:
+        for day in DAYS:
+            assert (dagster.storage / table / f"date={day}" / "data.parquet").is_file()
+    assert [commit_rows(dagster, day) for day in DAYS] == [REAL_HOUR_COMMITS] * len(DAYS)
