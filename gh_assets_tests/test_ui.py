@@ -371,3 +371,31 @@ def test_backfill_three_days_from_the_asset_graph_is_one_run(
         for day in DAYS:
             assert (dagster.storage / table / f"date={day}" / "data.parquet").is_file()
     assert [commit_rows(dagster, day) for day in DAYS] == [REAL_HOUR_COMMITS] * len(DAYS)
+
+
+LAUNCH_BACKFILL = (
+    "mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) "
+    "{ __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"
+)
+
+
+def test_backfill_from_a_script_with_the_readme_graphql_call(dagster: DagsterDev) -> None:
+    """The `launchPartitionBackfill` call the README shows, for a range of two days."""
+    days = {"start": DAYS[1], "end": DAYS[2]}
+    params = {
+        "partitionsByAssets": [
+            {"assetKey": {"path": [table]}, "partitions": {"range": days}} for table in TABLES
+        ]
+    }
+    result = dagster.graphql(LAUNCH_BACKFILL, p=params)["launchPartitionBackfill"]
+    assert result["__typename"] == "LaunchBackfillSuccess", result
+    backfill = wait_for(
+        lambda: (
+            (state := dagster.backfill(result["backfillId"]))["status"] not in BACKFILL_BUSY
+            and state
+        ),
+        timeout=300,
+        what="the scripted backfill to finish",
+    )
+    assert backfill["status"] == "COMPLETED_SUCCESS", backfill
+    assert [run["status"] for run in backfill["runs"]] == ["SUCCESS"]
