@@ -4,6 +4,8 @@ PYTHON ?= python3
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 export UV_PYTHON_DOWNLOADS := never
+# use the system trust store (where a machine keeps its own CA), not only the bundled roots
+export UV_NATIVE_TLS := 1
 
 .PHONY: dev test lint bench soak sync
 

@@ -101,6 +101,8 @@ class DagsterDev:
     url: str
     storage: Path
     log: Path
+    mirror: ArchiveMirror
+    pgid: int
 
     def graphql(self, query: str, **variables: object) -> dict:
         response = requests.post(
@@ -194,7 +196,7 @@ def dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterDev]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        dev = DagsterDev(url=f"http://127.0.0.1:{port}", storage=storage, log=log)
+        dev = DagsterDev(f"http://127.0.0.1:{port}", storage, log, mirror, process.pid)
         try:
             wait_for(lambda: server_answers(dev, process), 120, "dagster dev /server_info")
             wait_for(dev.code_location_loaded, 120, "the gh_assets code location to load")
@@ -399,3 +401,41 @@ def test_backfill_from_a_script_with_the_readme_graphql_call(dagster: DagsterDev
     )
     assert backfill["status"] == "COMPLETED_SUCCESS", backfill
     assert [run["status"] for run in backfill["runs"]] == ["SUCCESS"]
+
+
+def test_a_run_terminated_mid_day_closes_its_cluster_and_keeps_the_old_day(
+    dagster: DagsterDev,
+) -> None:
+    """Terminate a run while its hour stalls: the published day stays whole, no worker remains."""
+    day, name = DAYS[1], f"{DAYS[1]}-1.json.gz"
+    day_file = dagster.storage / "commits" / f"date={day}" / "data.parquet"
+    before = day_file.read_bytes()
+    dagster.mirror.add_faults(name, "stall")
+    params = {
+        "partitionsByAssets": [
+            {"assetKey": {"path": [table]}, "partitions": {"range": {"start": day, "end": day}}}
+            for table in TABLES
+        ]
+    }
+    backfill_id = dagster.graphql(LAUNCH_BACKFILL, p=params)["launchPartitionBackfill"][
+        "backfillId"
+    ]
+    wait_for(
+        lambda: any(r.fault == "stall" and name in r.path for r in dagster.mirror.requests),
+        timeout=180,
+        what="the run to reach the stalled hour",
+    )
+    [run] = dagster.backfill(backfill_id)["runs"]
+    terminated = dagster.graphql(
+        "mutation($id: String!) { terminateRun(runId: $id) { __typename } }", id=run["id"]
+    )
+    assert terminated["terminateRun"]["__typename"] == "TerminateRunSuccess", terminated
+    dagster.wait_for_run(run["id"])
+    assert dagster.run_status(run["id"]) == "CANCELED"
+    wait_for(
+        lambda: not [p for p in process_group(dagster.pgid) if "spawn_main" in p],
+        timeout=60,
+        what="the run's Dask worker processes to end",
+    )
+    assert day_file.read_bytes() == before
+    assert [path.name for path in day_file.parent.iterdir()] == ["data.parquet"]
