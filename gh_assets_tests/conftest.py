@@ -6,6 +6,7 @@ import pytest
 import s3fs
 from distributed import Client
 
+from gh_assets.assets import gharchive_manifest, push_events_and_commits
 from gh_assets.resources import ArchiveResource, DaskResource, StorageResource
 from gh_assets_tests.archive_mirror import ArchiveMirror
 from gh_assets_tests.ceph_gateway import ceph_available, start_ceph_gateway
@@ -23,6 +24,19 @@ def pipeline_resources(
         "storage": StorageResource(url=str(storage), s3_endpoint_url=s3_endpoint_url),
         "dask": dask,
     }
+
+
+ASSETS = [gharchive_manifest, push_events_and_commits]
+
+
+def materialize_days(resources: dict, instance, first: str, last: str | None = None, **kwargs):
+    """Materialize the three assets for one day, or for a range of days as one run."""
+    if last is None:
+        return dg.materialize(
+            ASSETS, partition_key=first, resources=resources, instance=instance, **kwargs
+        )
+    tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+    return dg.materialize(ASSETS, resources=resources, instance=instance, tags=tags, **kwargs)
 
 
 def require_service(available: bool, reason: str) -> None:

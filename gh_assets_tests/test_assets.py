@@ -7,8 +7,9 @@ import dagster as dg
 import psutil
 import pytest
 
-from gh_assets.assets import gharchive_manifest, push_events_and_commits
+from gh_assets.assets import push_events_and_commits
 from gh_assets.definitions import defs
+from gh_assets_tests.conftest import ASSETS, materialize_days
 from gh_assets_tests.gharchive_fakes import (
     expected_accounting,
     expected_rows,
@@ -25,25 +26,9 @@ from gh_assets_tests.gharchive_samples import (
 )
 from gh_assets_tests.tables_read import assert_day_matches, read_day
 
-ASSETS = [gharchive_manifest, push_events_and_commits]
-
 
 def materialize(resources: dict, instance, first: str, last: str | None = None):
-    """Materialize the three assets for one day, or a range of days as one run."""
-    tags = {}
-    if last:
-        tags = {
-            "dagster/asset_partition_range_start": first,
-            "dagster/asset_partition_range_end": last,
-        }
-    return dg.materialize(
-        ASSETS,
-        partition_key=None if last else first,
-        resources=resources,
-        instance=instance,
-        tags=tags,
-        raise_on_error=False,
-    )
+    return materialize_days(resources, instance, first, last, raise_on_error=False)
 
 
 def metadata_of(result, asset: str) -> dict:

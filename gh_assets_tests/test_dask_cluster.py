@@ -6,22 +6,18 @@ import shutil
 import threading
 import time
 
-import dagster as dg
 import dask
 import psutil
 import pytest
 
-from gh_assets.assets import gharchive_manifest, push_events_and_commits
 from gh_assets.cluster_choice import ClusterConfigError
 from gh_assets.resources import DaskResource
 from gh_assets.storage import Storage
 from gh_assets_tests import fake_coiled
-from gh_assets_tests.conftest import pipeline_resources, require_service
+from gh_assets_tests.conftest import materialize_days, pipeline_resources, require_service
 from gh_assets_tests.gharchive_fakes import expected_rows, fake_day
 from gh_assets_tests.services import DaskProcesses
 from gh_assets_tests.tables_read import assert_day_matches
-
-ASSETS = [gharchive_manifest, push_events_and_commits]
 
 
 @pytest.fixture
@@ -35,16 +31,7 @@ def coiled_record(tmp_path, monkeypatch):
 
 
 def run_days(resources, instance, first: str, last: str):
-    return dg.materialize(
-        ASSETS,
-        resources=resources,
-        instance=instance,
-        tags={
-            "dagster/asset_partition_range_start": first,
-            "dagster/asset_partition_range_end": last,
-        },
-        raise_on_error=False,
-    )
+    return materialize_days(resources, instance, first, last, raise_on_error=False)
 
 
 def test_coiled_cluster_is_closed_when_the_asset_fails(

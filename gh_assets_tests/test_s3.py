@@ -8,14 +8,12 @@ import pyarrow.dataset as ds
 import pytest
 import s3fs
 
-from gh_assets.assets import gharchive_manifest, push_events_and_commits
 from gh_assets.resources import DaskResource
 from gh_assets.storage import Storage, StorageError
-from gh_assets_tests.conftest import pipeline_resources
+from gh_assets_tests.conftest import ASSETS, materialize_days, pipeline_resources
 from gh_assets_tests.gharchive_fakes import expected_rows, fake_day
 from gh_assets_tests.tables_read import assert_day_matches
 
-ASSETS = [gharchive_manifest, push_events_and_commits]
 DAYS = [dt.date(2019, 4, day) for day in (1, 2, 3)]
 
 
@@ -34,15 +32,7 @@ def storage_of(s3_url: str, s3_env: dict) -> Storage:
 
 
 def materialize(resources, instance, first: str, last: str):
-    return dg.materialize(
-        ASSETS,
-        resources=resources,
-        instance=instance,
-        tags={
-            "dagster/asset_partition_range_start": first,
-            "dagster/asset_partition_range_end": last,
-        },
-    )
+    return materialize_days(resources, instance, first, last)
 
 
 def test_a_range_of_days_on_s3_reads_back_in_pyarrow_and_duckdb(

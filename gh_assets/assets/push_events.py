@@ -30,6 +30,12 @@ DAY_NOTE = (
     "events)."
 )
 
+TABLE_SPEC = {
+    "kinds": {"parquet", "dask"},
+    "owners": ["team:data-engineering"],
+    "group_name": "gharchive",
+}
+
 
 @dg.multi_asset(
     specs=[
@@ -40,9 +46,7 @@ DAY_NOTE = (
             "formats of the archive read into one schema. Pushes since 2025-10-07 have no commit "
             "list: they are kept, with null size and commit_count." + DAY_NOTE,
             metadata={"dagster/column_schema": column_schema(PUSH_EVENT_COLUMNS)},
-            kinds={"parquet", "dask"},
-            owners=["team:data-engineering"],
-            group_name="gharchive",
+            **TABLE_SPEC,
         ),
         dg.AssetSpec(
             COMMITS,
@@ -51,9 +55,7 @@ DAY_NOTE = (
             "`size` on the push is the true count). A commit is identified by "
             "(event_id, commit_index): the same sha can be in several pushes." + DAY_NOTE,
             metadata={"dagster/column_schema": column_schema(COMMIT_COLUMNS)},
-            kinds={"parquet", "dask"},
-            owners=["team:data-engineering"],
-            group_name="gharchive",
+            **TABLE_SPEC,
         ),
     ],
     check_specs=CHECK_SPECS,
