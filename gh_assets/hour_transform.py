@@ -31,7 +31,7 @@ from gh_assets.storage import STAGED_PARQUET_OPTIONS, Storage
 from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA, PushTableBuilder
 
 PUSH_MARKER = b'"PushEvent"'
-ROWS_PER_ROW_GROUP = 100_000
+ROWS_PER_ROW_GROUP = 50_000
 
 log = logging.getLogger(__name__)
 
