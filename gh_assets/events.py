@@ -111,7 +111,7 @@ def parse_created_at(value: str | None) -> dt.datetime | None:
 
 def as_int(value: object) -> int | None:
     """An integer field that may come as a number or a digit string."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int:  # not bool, which is an int too
         return value
     if isinstance(value, str) and value.isdigit():
         return int(value)
