@@ -96,8 +96,11 @@ def transform_stream(
                 summary.push_lines += 1
                 try:
                     value = loads(line)
-                    events = (value,) if isinstance(value, dict) else ()
                 except orjson.JSONDecodeError:
+                    value = None
+                if isinstance(value, dict):
+                    events = (value,)
+                else:
                     events, fragments = recover_events(line)
                     summary.damaged_lines += 1
                     summary.objects_recovered += len(events)

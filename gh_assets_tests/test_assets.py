@@ -169,6 +169,7 @@ def test_checks_pass_on_a_good_day_and_flag_an_hour_gone_since_the_manifest(
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations == {
         "all_published_hours_read": True,
+        "damage_accounted_for": True,
         "no_duplicate_event_ids": True,
         "every_created_at_parses": True,
         "rows_match_commit_counts": True,

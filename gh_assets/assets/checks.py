@@ -12,6 +12,11 @@ CHECK_SPECS = [
         description="Every hour the manifest lists as present was read.",
     ),
     dg.AssetCheckSpec(
+        "damage_accounted_for",
+        asset=PUSH_EVENTS,
+        description="Every damaged line gave recovered events or counted skipped fragments.",
+    ),
+    dg.AssetCheckSpec(
         "no_duplicate_event_ids",
         asset=PUSH_EVENTS,
         description="Each event id occurs once in the day.",
@@ -39,6 +44,12 @@ def check_results(
         for name in manifest_files.get(result.summary.day.isoformat(), set())
         - {hour.source_file for hour in result.hours if hour.found}
     )
+    unaccounted = sorted(
+        hour.source_file
+        for result in results
+        for hour in result.hours
+        if hour.damaged_lines > hour.objects_recovered + hour.fragments_skipped
+    )
     days = [result.summary for result in results]
     duplicated = sum(day.push_events - day.distinct_event_ids for day in days)
     unparsed = sum(day.unparsed_created_at for day in days)
@@ -49,6 +60,12 @@ def check_results(
             check_name="all_published_hours_read",
             passed=not unread,
             metadata={"unread_files": len(unread), "first_unread": ", ".join(unread[:10])},
+        ),
+        dg.AssetCheckResult(
+            asset_key=PUSH_EVENTS,
+            check_name="damage_accounted_for",
+            passed=not unaccounted,
+            metadata={"files": ", ".join(unaccounted[:10]) or "none"},
         ),
         dg.AssetCheckResult(
             asset_key=PUSH_EVENTS,
