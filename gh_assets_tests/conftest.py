@@ -112,13 +112,15 @@ def s3_env(ceph) -> dict[str, str]:
 
 
 @pytest.fixture
-def s3_url(ceph, s3_env, monkeypatch) -> str:
+def s3_url(ceph, s3_env, monkeypatch):
     """A fresh bucket; this process gets the credentials through the environment, as users do."""
     for name, value in s3_env.items():
         monkeypatch.setenv(name, value)
+    s3fs.S3FileSystem.clear_instance_cache()  # s3fs caches clients with their credentials
     bucket = f"gh-assets-{uuid.uuid4().hex[:12]}"
     s3fs.S3FileSystem(**ceph.storage_options).mkdir(bucket)
-    return f"s3://{bucket}/tables"
+    yield f"s3://{bucket}/tables"
+    s3fs.S3FileSystem.clear_instance_cache()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import dagster as dg
 import duckdb
 import pyarrow.dataset as ds
 import pytest
-import s3fs
 
 from gh_assets.resources import DaskResource
 from gh_assets.storage import Storage, StorageError
@@ -105,7 +104,6 @@ def test_wrong_credentials_are_a_clear_error_before_any_work(
 ):
     fake_day(dt.date(2019, 6, 1), hours=[0]).write(mirror_root)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
-    s3fs.S3FileSystem.clear_instance_cache()
     resources = pipeline_resources(
         mirror,
         s3_url,
