@@ -430,8 +430,12 @@ def test_a_run_terminated_mid_day_closes_its_cluster_and_keeps_the_old_day(
         "mutation($id: String!) { terminateRun(runId: $id) { __typename } }", id=run["id"]
     )
     assert terminated["terminateRun"]["__typename"] == "TerminateRunSuccess", terminated
-    dagster.wait_for_run(run["id"])
-    assert dagster.run_status(run["id"]) == "CANCELED"
+    status = wait_for(
+        lambda: (status := dagster.run_status(run["id"])) in RUN_DONE and status,
+        timeout=120,
+        what="the terminated run to end",
+    )
+    assert status == "CANCELED"
     wait_for(
         lambda: not [p for p in process_group(dagster.pgid) if "spawn_main" in p],
         timeout=60,
