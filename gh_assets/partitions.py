@@ -1,6 +1,8 @@
 """The daily (UTC) partitions of the archive, and how a backfill over them is split into runs."""
 
+import datetime as dt
 import os
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -9,6 +11,20 @@ from gh_assets.archive import FIRST_DAY
 MAX_PARTITIONS_PER_RUN = "GH_ASSETS_MAX_PARTITIONS_PER_RUN"
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY.isoformat(), timezone="UTC")
+
+
+class EmptyPartitionRange(ValueError):
+    """A run that covers no day, such as a range whose end comes before its start."""
+
+
+def run_days(partition_keys: Sequence[str]) -> list[dt.date]:
+    """The days a run materializes; a run with none is refused before any work."""
+    if not partition_keys:
+        raise EmptyPartitionRange(
+            "this run covers no day: give a range from an earlier to a later day, "
+            "e.g. --partition-range 2015-01-01...2015-01-31"
+        )
+    return [dt.date.fromisoformat(key) for key in partition_keys]
 
 
 def backfill_policy_for(max_partitions_per_run: str | None) -> dg.BackfillPolicy:

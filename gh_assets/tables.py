@@ -45,7 +45,7 @@ PUSH_EVENT_COLUMNS = (
     Column("user", pa.string(), "Login of the pusher."),
     Column("repo", pa.string(), "Repository as owner/name."),
     Column("repo_id", pa.int64(), "Repository id, where the format gives it."),
-    Column("ref", pa.string(), "Pushed ref: refs/heads/*, refs/tags/* or refs/notes/*."),
+    Column("ref", pa.string(), "Pushed ref: `refs/heads/*`, `refs/tags/*` or `refs/notes/*`."),
     Column("head", pa.string(), "SHA of the ref after the push."),
     Column("before", pa.string(), "SHA of the ref before the push (2015 on)."),
     Column("size", pa.int64(), "Commits in the push (null since 2025-10-07)."),

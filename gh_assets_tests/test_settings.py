@@ -2,7 +2,8 @@
 
 import pytest
 
-from gh_assets.resources import SettingsError, resources_from_env
+from gh_assets.resources import DaskResource, SettingsError, resources_from_env
+from gh_assets_tests.conftest import materialize_days, pipeline_resources
 
 
 def test_defaults_run_anywhere():
@@ -55,3 +56,12 @@ def test_backfill_chunking_must_be_a_positive_number():
     assert backfill_policy_for("5").max_partitions_per_run == 5
     with pytest.raises(ValueError, match="GH_ASSETS_MAX_PARTITIONS_PER_RUN='-1' must be"):
         backfill_policy_for("-1")
+
+
+def test_a_range_that_covers_no_day_is_refused_before_any_work(mirror, storage_dir, instance):
+    resources = pipeline_resources(mirror, storage_dir, DaskResource(mode="local"))
+    result = materialize_days(resources, instance, "2015-01-05", "2015-01-01", raise_on_error=False)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    assert "this run covers no day" in failure
+    assert not mirror.requests and not storage_dir.exists()

@@ -1,11 +1,9 @@
 """`gharchive_manifest`: the day's 24 hourly files and which of them the archive has."""
 
-import datetime as dt
-
 import dagster as dg
 
 from gh_assets.assets.metadata import column_schema
-from gh_assets.partitions import daily_backfill_policy, daily_partitions
+from gh_assets.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.resources.archive import ArchiveResource
 from gh_assets.resources.storage import StorageResource
 from gh_assets.tables import MANIFEST_COLUMNS, manifest_table
@@ -29,13 +27,13 @@ MANIFEST = "gharchive_manifest"
 def gharchive_manifest(
     context: dg.AssetExecutionContext, archive: ArchiveResource, storage: StorageResource
 ) -> dg.MaterializeResult:
+    days = run_days(context.partition_keys)
     client = archive.client()
     store = storage.storage()
     store.check_writable()
     present = missing = available_bytes = written_bytes = 0
     missing_files: list[str] = []
-    for key in context.partition_keys:
-        day = dt.date.fromisoformat(key)
+    for day in days:
         files = client.probe_day(day)
         written_bytes += store.write_table(store.day_file(MANIFEST, day), manifest_table(files))
         present += sum(file.exists for file in files)
@@ -45,7 +43,7 @@ def gharchive_manifest(
     context.log.info(f"{present} hourly files present, {missing} missing")
     return dg.MaterializeResult(
         metadata={
-            "days": len(context.partition_keys),
+            "days": len(days),
             "files_present": present,
             "hours_missing": missing,
             "bytes_available": available_bytes,

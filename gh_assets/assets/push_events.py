@@ -17,7 +17,7 @@ from gh_assets.assets.metadata import column_schema, total
 from gh_assets.day_commit import COMMITS, PUSH_EVENTS
 from gh_assets.day_pipeline import DayResult, build_days
 from gh_assets.hour_transform import HourSummary
-from gh_assets.partitions import daily_backfill_policy, daily_partitions
+from gh_assets.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.resources.archive import ArchiveResource
 from gh_assets.resources.dask_cluster import DaskResource, RunCluster
 from gh_assets.resources.storage import StorageResource
@@ -69,15 +69,15 @@ def push_events_and_commits(
     dask: DaskResource,
 ):
     started = time.monotonic()
-    days = [dt.date.fromisoformat(key) for key in context.partition_keys]
-    client = archive.client()
+    days = run_days(context.partition_keys)
+    archive_client = archive.client()
     store = storage.storage()
     store.check_writable()
     run_token = f"{context.run.run_id[:8]}-{uuid.uuid4().hex[:8]}"
     with dask.cluster(
         run_id=context.run.run_id, partition_count=len(days), storage=store, log=context.log
     ) as cluster:
-        results = build_days(cluster.client, client, store, days, run_token)
+        results = build_days(cluster.client, archive_client, store, days, run_token)
     seconds = round(time.monotonic() - started, 2)
     cluster_metadata = _cluster_metadata(cluster, seconds)
     yield dg.MaterializeResult(
@@ -187,6 +187,8 @@ def _cluster_metadata(cluster: RunCluster, seconds: float) -> dict:
         "dask_workers": cluster.workers,
         "seconds": seconds,
     }
+    if cluster.name:
+        metadata["dask_cluster_name"] = cluster.name
     if cluster.dashboard_url:
         metadata["dask_dashboard"] = dg.MetadataValue.url(cluster.dashboard_url)
     return metadata
