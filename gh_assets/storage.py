@@ -126,9 +126,8 @@ class Storage:
     def open_atomic(self, path: str) -> Iterator[BinaryIO]:
         """A file that appears whole at `path` when the block ends, or not at all on error."""
         if self.is_local:
-            directory = os.path.dirname(path)
-            os.makedirs(directory, exist_ok=True)
-            temporary = os.path.join(directory, f"_{uuid.uuid4().hex}.inprogress")
+            self.make_parent(path)
+            temporary = os.path.join(os.path.dirname(path), f"_{uuid.uuid4().hex}.inprogress")
             try:
                 with open(temporary, "wb") as file:
                     yield file
