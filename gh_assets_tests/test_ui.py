@@ -443,12 +443,3 @@ def test_a_run_terminated_mid_day_closes_its_cluster_and_keeps_the_old_day(
     )
     assert day_file.read_bytes() == before
     assert [path.name for path in day_file.parent.iterdir()] == ["data.parquet"]
-
-
-def test_numeric_metadata_plots_over_materializations(page: Page, dagster: DagsterDev) -> None:
-    """The asset's overview plots each numeric figure over its materialized partitions."""
-    page.goto(f"{dagster.url}/assets/push_events")
-    page.get_by_role("button", name="Plots").first.click()
-    expect(page.get_by_text("pushes_without_commit_list").first).to_be_visible()
-    expect(page.get_by_text("Asset plots are automatically generated")).to_have_count(0)
-    screenshot(page, "07-push-events-plots.png")
