@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import orjson
@@ -66,9 +66,6 @@ class HourSummary:
     @property
     def damaged(self) -> bool:
         return bool(self.truncated or self.nul_runs or self.damaged_lines)
-
-    def as_dict(self) -> dict:
-        return asdict(self) | {"events": self.events, "damaged": self.damaged}
 
 
 def transform_stream(
