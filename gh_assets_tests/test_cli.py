@@ -50,7 +50,7 @@ def run_cli(module: str, partition_args: list[str], env: dict, home: Path) -> st
 )
 def test_cli_materializes_a_damaged_day_of_each_format(day, mirror, mirror_root, tmp_path):
     fake = fake_damaged_day(day, seed=day.year)
-    del fake.hours[7]  # a body that stays not gzip fails its hour (see test_faults)
+    del fake.hours[7]  # a body that stays not gzip fails its hour (see test_archive)
     fake.write(mirror_root)
     storage = tmp_path / "tables"
     env = {
