@@ -381,9 +381,9 @@ LAUNCH_BACKFILL = (
 )
 
 
-def test_backfill_from_a_script_with_the_readme_graphql_call(dagster: DagsterDev) -> None:
-    """The `launchPartitionBackfill` call the README shows, for a range of two days."""
-    days = {"start": DAYS[1], "end": DAYS[2]}
+def backfill_by_graphql(dagster: DagsterDev, start: str, end: str) -> dict:
+    """Launch the README's `launchPartitionBackfill` call over all tables; wait for its end."""
+    days = {"start": start, "end": end}
     params = {
         "partitionsByAssets": [
             {"assetKey": {"path": [table]}, "partitions": {"range": days}} for table in TABLES
@@ -391,16 +391,50 @@ def test_backfill_from_a_script_with_the_readme_graphql_call(dagster: DagsterDev
     }
     result = dagster.graphql(LAUNCH_BACKFILL, p=params)["launchPartitionBackfill"]
     assert result["__typename"] == "LaunchBackfillSuccess", result
-    backfill = wait_for(
+    return wait_for(
         lambda: (
             (state := dagster.backfill(result["backfillId"]))["status"] not in BACKFILL_BUSY
             and state
         ),
         timeout=300,
-        what="the scripted backfill to finish",
+        what=f"the scripted backfill {start}...{end} to finish",
     )
+
+
+def test_backfill_from_a_script_with_the_readme_graphql_call(dagster: DagsterDev) -> None:
+    """The `launchPartitionBackfill` call the README shows, for a range of two days."""
+    backfill = backfill_by_graphql(dagster, DAYS[1], DAYS[2])
     assert backfill["status"] == "COMPLETED_SUCCESS", backfill
     assert [run["status"] for run in backfill["runs"]] == ["SUCCESS"]
+
+
+def materialization_count(dagster: DagsterDev, table: str) -> int:
+    data = dagster.graphql(
+        "query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset { "
+        "assetMaterializations(limit: 100) { timestamp } } } }",
+        key={"path": [table]},
+    )
+    return len(data["assetOrError"]["assetMaterializations"])
+
+
+def test_numeric_metadata_plots_over_materializations(page: Page, dagster: DagsterDev) -> None:
+    """Plots > Events graphs each numeric figure over the asset's materializations.
+
+    Plots > Partitions only covers the newest 120 days of the partition set (the UI's limit), so
+    the 2015 days materialized here show there as empty; the Events view is the one over time.
+    """
+    while materialization_count(dagster, "push_events") < 2:
+        assert backfill_by_graphql(dagster, DAYS[0], DAYS[0])["status"] == "COMPLETED_SUCCESS"
+    page.goto(f"{dagster.url}/assets/push_events")
+    page.get_by_role("button", name="Plots").click()
+    page.get_by_role("button", name="Events").click()
+    figures = ("dagster/row_count", "pushes_without_commit_list", "hours_missing", "seconds")
+    for figure in figures:
+        expect(page.get_by_text(figure, exact=True)).to_be_visible()
+    expect(page.get_by_text("Asset plots are automatically generated")).to_have_count(0)
+    assert page.locator("canvas").count() >= len(figures)
+    page.get_by_text(figures[1], exact=True).scroll_into_view_if_needed()
+    screenshot(page, "07-push-events-plots.png")
 
 
 def test_a_run_terminated_mid_day_closes_its_cluster_and_keeps_the_old_day(
