@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from isal import isal_zlib
 
@@ -67,11 +67,22 @@ def decompressed_chunks(compressed: BinaryIO, damage: StreamDamage) -> Iterator[
         damage.truncated = "gzip stream ended before its end marker"
 
 
-def line_blocks(compressed: BinaryIO, damage: StreamDamage) -> Iterator[bytes]:
+class LineBlock(NamedTuple):
+    """Whole lines held as `data[start:end]`, so that a decompressed chunk is never copied."""
+
+    data: bytes
+    start: int
+    end: int
+
+    def __bytes__(self) -> bytes:
+        return self.data[self.start : self.end]
+
+
+def line_blocks(compressed: BinaryIO, damage: StreamDamage) -> Iterator[LineBlock]:
     """Decompress and yield blocks of whole lines; NUL runs become line breaks.
 
-    After a break in the stream, every complete line before it is kept and the partial line
-    after the last newline is yielded last.
+    A line cut by a chunk boundary comes as a block of its own. After a break in the stream, every
+    complete line before it is kept and the partial line after the last newline is yielded last.
     """
     rest = b""
     for chunk in decompressed_chunks(compressed, damage):
@@ -80,31 +91,39 @@ def line_blocks(compressed: BinaryIO, damage: StreamDamage) -> Iterator[bytes]:
             chunk = _NUL_RUN.sub(b"\n", chunk)
             if not rest:
                 chunk = chunk.lstrip(b"\n")
-        block = rest + chunk
-        cut = block.rfind(b"\n") + 1
-        rest = block[cut:]
-        if cut:
-            yield block[:cut]
+        last = chunk.rfind(b"\n")
+        if last < 0:
+            rest += chunk
+            continue
+        start = 0
+        if rest:
+            start = chunk.find(b"\n") + 1
+            joined = rest + chunk[:start]
+            yield LineBlock(joined, 0, len(joined))
+        if start <= last:
+            yield LineBlock(chunk, start, last + 1)
+        rest = chunk[last + 1 :]
     if rest:
-        yield rest
+        yield LineBlock(rest, 0, len(rest))
 
 
-def count_records(block: bytes) -> int:
+def count_records(block: LineBlock) -> int:
     """Lines in a block of lines (a NUL run and the line breaks around it make one break)."""
-    return block.count(b"\n") + (not block.endswith(b"\n"))
+    data, start, end = block
+    return data.count(b"\n", start, end) + (not data.endswith(b"\n", start, end))
 
 
-def lines_containing(block: bytes, marker: bytes) -> Iterator[bytes]:
+def lines_containing(block: LineBlock, marker: bytes) -> Iterator[bytes]:
     """The whole lines of `block` that contain `marker`, each once, without parsing the others."""
-    find = block.find
-    position = 0
-    while (hit := find(marker, position)) >= 0:
-        start = block.rfind(b"\n", 0, hit) + 1
-        end = find(b"\n", hit)
-        if end < 0:
-            end = len(block)
-        yield block[start:end]
-        position = end + 1
+    data, position, end = block
+    find = data.find
+    while (hit := find(marker, position, end)) >= 0:
+        line_start = data.rfind(b"\n", position, hit) + 1 or position
+        line_end = find(b"\n", hit, end)
+        if line_end < 0:
+            line_end = end
+        yield data[line_start:line_end]
+        position = line_end + 1
 
 
 def is_event(value: object) -> bool:

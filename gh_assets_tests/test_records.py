@@ -5,6 +5,7 @@ import json
 import pytest
 
 from gh_assets.records import (
+    LineBlock,
     NotGzipError,
     StreamDamage,
     count_records,
@@ -33,7 +34,11 @@ def encoded(event: dict) -> bytes:
 
 def read_all(data: bytes) -> tuple[bytes, StreamDamage]:
     damage = StreamDamage()
-    return b"".join(line_blocks(io.BytesIO(data), damage)), damage
+    return b"".join(bytes(block) for block in line_blocks(io.BytesIO(data), damage)), damage
+
+
+def whole(data: bytes) -> LineBlock:
+    return LineBlock(data, 0, len(data))
 
 
 def test_line_blocks_round_trip_multi_member_gzip():
@@ -49,8 +54,8 @@ def test_nul_runs_separate_records():
     text = encoded(PUSH_A) + b"\x00" * 5000 + encoded(PUSH_B) + b"\n\x00\x00\n"
     blocks, damage = read_all(gzip.compress(text))
     assert damage.nul_runs == 2
-    assert count_records(blocks) == 2
-    assert [json.loads(line) for line in lines_containing(blocks, b'"PushEvent"')] == [
+    assert count_records(whole(blocks)) == 2
+    assert [json.loads(line) for line in lines_containing(whole(blocks), b'"PushEvent"')] == [
         PUSH_A,
         PUSH_B,
     ]
@@ -63,7 +68,7 @@ def test_truncated_gzip_keeps_complete_lines_and_reports():
     assert damage.truncated == "gzip stream ended before its end marker"
     complete = blocks[: blocks.rfind(b"\n") + 1]
     assert complete and text.startswith(complete)
-    assert count_records(complete) == complete.count(b"\n")
+    assert count_records(whole(complete)) == complete.count(b"\n")
 
 
 def test_not_gzip_body_is_an_error_not_an_empty_hour():
@@ -78,10 +83,17 @@ def test_empty_file_is_empty():
 
 def test_lines_containing_yields_each_whole_line_once():
     block = b'{"a":1}\n{"type":"PushEvent","x":"PushEvent"}\n{"b":2}\n{"type": "PushEvent"}'
-    assert list(lines_containing(block, b"PushEvent")) == [
+    assert list(lines_containing(whole(block), b"PushEvent")) == [
         b'{"type":"PushEvent","x":"PushEvent"}',
         b'{"type": "PushEvent"}',
     ]
+
+
+def test_a_block_is_only_its_part_of_the_chunk():
+    chunk = b'{"type":"PushEvent","n":0}\n{"type":"PushEvent","n":1}\n{"type":"PushEvent","n":2}\n'
+    second = LineBlock(chunk, chunk.index(b"\n") + 1, chunk.index(b"\n", 30) + 1)
+    assert count_records(second) == 1
+    assert list(lines_containing(second, b"PushEvent")) == [b'{"type":"PushEvent","n":1}']
 
 
 @pytest.mark.parametrize(
@@ -123,6 +135,6 @@ def test_corrupt_data_mid_stream_keeps_what_came_before():
 def test_nul_bomb_is_decompressed_in_bounded_chunks():
     damage = StreamDamage()
     stream = io.BytesIO(gzip.compress(b"\x00" * 50_000_000 + encoded(PUSH_A) + b"\n"))
-    blocks = list(line_blocks(stream, damage))
+    blocks = [bytes(block) for block in line_blocks(stream, damage)]
     assert max(len(block) for block in blocks) <= 8 << 20
     assert blocks[-1].strip() == encoded(PUSH_A)
