@@ -156,13 +156,19 @@ def dask_runner(
     work: Callable[[Any, list[str], Path], int | None],
     warm_task: Callable[[str, str], object],
     modules: tuple[str, ...],
+    config: Callable[[], dict[str, Any]],
     procs: int,
     warm: Warmup,
 ) -> Iterator[Run]:
-    """A LocalCluster of ``procs`` single-threaded worker processes, each warmed up."""
+    """A LocalCluster of ``procs`` single-threaded worker processes, each warmed up.
+
+    `config` gives the dask configuration the workers start with (gh_assets: the project's own).
+    """
+    import dask
     from distributed import Client, LocalCluster
 
     with (
+        dask.config.set(config()),
         LocalCluster(
             n_workers=procs, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
@@ -275,13 +281,21 @@ def duckdb_runner(procs: int, warm: Warmup) -> Iterator[Run]:
 
 
 GH_MODULES = (GH_MODULE,)
+
+
+def gh_assets_worker_config() -> dict[str, Any]:
+    return importlib.import_module("gh_assets.worker_config").WORKER_DASK_CONFIG
+
+
 DASK_2021 = ("dask.bag", "dask.dataframe", "pandas", "pyarrow.parquet", "orjson")
 RUNNERS: dict[str, Runner] = {
     "floor_gzip": gzip_runner,
     "floor_isal_lines": partial(pool_runner, isal_lines_task, ("isal.igzip",)),
     "gh_assets": partial(pool_runner, gh_assets_task, GH_MODULES),
-    "gh_assets_dask": partial(dask_runner, gh_assets_dask_work, gh_assets_task, GH_MODULES),
-    "approach_2021": partial(dask_runner, approach_2021_work, approach_2021_local, DASK_2021),
+    "gh_assets_dask": partial(
+        dask_runner, gh_assets_dask_work, gh_assets_task, GH_MODULES, gh_assets_worker_config
+    ),
+    "approach_2021": partial(dask_runner, approach_2021_work, approach_2021_local, DASK_2021, dict),
     "duckdb": duckdb_runner,
 }
 NEEDS_GH = {"gh_assets", "gh_assets_dask"}

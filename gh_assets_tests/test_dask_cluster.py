@@ -114,6 +114,17 @@ def test_address_mode_refuses_workers_that_do_not_see_the_local_folder(tmp_path,
         hidden.stop()
 
 
+def test_local_workers_keep_glibcs_malloc_defaults(tmp_path, monkeypatch):
+    """Distributed would start them with MALLOC_TRIM_THRESHOLD_ set (see worker_config)."""
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    resource = DaskResource(mode="local", local_workers=2)
+    with resource.cluster(run_id="r1", partition_count=1, storage=Storage(str(tmp_path))) as run:
+        settings = run.client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+        threads = run.client.run(os.environ.get, "OMP_NUM_THREADS")
+    assert list(settings.values()) == [None, None]
+    assert list(threads.values()) == ["1", "1"]  # the nanny's other settings still apply
+
+
 def test_a_worker_killed_mid_run_does_not_lose_or_duplicate_rows(
     tmp_path, mirror, mirror_root, storage_dir, instance
 ):

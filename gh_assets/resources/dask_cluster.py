@@ -17,6 +17,7 @@ from pydantic import Field
 
 from gh_assets.cluster_choice import ClusterConfigError, choose_cluster, scaled_workers
 from gh_assets.storage import STAGING, Storage, write_probe
+from gh_assets.worker_config import WORKER_DASK_CONFIG
 
 
 @dataclass
@@ -100,7 +101,8 @@ class DaskResource(dg.ConfigurableResource):
             raise ClusterConfigError(
                 "mode=address needs GH_ASSETS_DASK_ADDRESS, e.g. tcp://10.0.0.5:8786"
             )
-        cluster, name = self._start_cluster(choice.mode, run_id, partition_count)
+        with dask.config.set(WORKER_DASK_CONFIG):  # Coiled sends a copy of it to its workers
+            cluster, name = self._start_cluster(choice.mode, run_id, partition_count)
         try:
             client = Client(cluster if cluster is not None else self.address)
             try:
