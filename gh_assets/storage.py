@@ -25,7 +25,8 @@ from fsspec.implementations.local import LocalFileSystem
 DAY_FILE = "data.parquet"
 STAGING = "_staging"
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
-STAGED_PARQUET_OPTIONS = {"compression": "lz4", "use_dictionary": False}
+# Staged parts are read whole once, by the day's merge: cheap compression, no statistics.
+STAGED_PARQUET_OPTIONS = {"compression": "lz4", "use_dictionary": False, "write_statistics": False}
 
 
 class StorageError(RuntimeError):
