@@ -12,6 +12,7 @@ With no cursor, the first day to watch is `GH_ASSETS_SENSOR_FIRST_DAY` or, by de
 day to build.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -28,6 +29,11 @@ MAX_DAYS_PER_TICK = 3
 MAX_GAP_HOURS = 7 * 24
 ONE_DAY = dt.timedelta(days=1)
 ONE_HOUR = dt.timedelta(hours=1)
+# A tick must end within Dagster's sensor timeout (60 s by default), so its probes give up sooner
+# than a run's downloads: an archive that does not answer fails the tick, naming the URL, and the
+# next tick tries again from the same cursor.
+PROBE_ATTEMPTS = 2
+PROBE_TIMEOUT_SECONDS = 10.0
 
 
 class InvalidSensorSetting(ValueError):
@@ -114,6 +120,11 @@ def day_sensor(context: dg.SensorEvaluationContext, archive: ArchiveResource) ->
         context.cursor, os.environ.get(FIRST_DAY_SETTING), now.date()
     )
     client = archive.client()
+    client = dataclasses.replace(
+        client,
+        max_attempts=min(client.max_attempts, PROBE_ATTEMPTS),
+        timeout_seconds=min(client.timeout_seconds, PROBE_TIMEOUT_SECONDS),
+    )
     file_exists = functools.cache(lambda filename: client.probe(filename).exists)
     days = days_to_request(last_requested, now, file_exists)
     if not days:

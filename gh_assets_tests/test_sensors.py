@@ -170,6 +170,17 @@ def test_complete_day_is_requested(mirror, instance, today) -> None:
     assert {request.method for request in mirror.requests} == {"HEAD"}
 
 
+def test_an_archive_that_fails_fails_the_tick_after_two_tries(mirror, instance, today) -> None:
+    """Two tries per probe keep a tick within Dagster's 60 s limit; the next tick starts over."""
+    yesterday = today - ONE_DAY
+    publish(mirror, yesterday)
+    name = hour_filename(yesterday, 0)  # probed on every tick: no later hour is published
+    mirror.add_faults(name, *["status_503"] * 3, method="HEAD")
+    with pytest.raises(Exception, match=f"{name} failed after 2 attempts: HTTP 503"):
+        tick(mirror, instance, cursor=(today - 2 * ONE_DAY).isoformat())
+    assert [r.fault for r in mirror.requests if name in r.path] == ["status_503"] * 2
+
+
 def test_incomplete_day_is_not_requested_and_the_cursor_stays(mirror, instance, today) -> None:
     publish(mirror, today - ONE_DAY, *range(23))
     cursor = (today - 2 * ONE_DAY).isoformat()
