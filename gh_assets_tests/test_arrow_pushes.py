@@ -6,7 +6,9 @@ import dataclasses
 import gzip
 import io
 import json
+from collections.abc import Callable
 from datetime import date
+from functools import cache, partial
 
 import pyarrow.parquet as pq
 import pytest
@@ -15,7 +17,7 @@ from gh_assets import hour_transform
 from gh_assets.arrow_pushes import read_push_lines
 from gh_assets.hour_transform import PUSH_MARKER, transform_stream
 from gh_assets.records import NotGzipError
-from gh_assets_tests.gharchive_fakes import ERAS, fake_damaged_day, fake_day
+from gh_assets_tests.gharchive_fakes import ERAS, FakeDay, fake_damaged_day, fake_day
 from gh_assets_tests.gharchive_samples import (
     FIRST_100,
     MIXED_SMALL,
@@ -82,35 +84,46 @@ def both_readings(body: bytes, source_file: str) -> tuple[tuple, tuple]:
     return readings[0], readings[1]
 
 
-def hour_bodies() -> list:
-    """Every real sample and generated hour of every era, damaged ones included."""
-    bodies = [pytest.param((SAMPLES_DIR / REAL_HOUR).read_bytes(), id="real-2015-01-01-1")]
-    for sample in (MIXED_SMALL, FIRST_100):
-        body = gzip.compress(b"".join(line + b"\n" for line in sample_lines(sample)))
-        bodies.append(pytest.param(body, id=sample))
+def gzip_sample(sample: str) -> bytes:
+    return gzip.compress(b"".join(line + b"\n" for line in sample_lines(sample)))
+
+
+def hour_bodies() -> dict[str, Callable[[], bytes]]:
+    """Every real sample and generated hour of every era, damaged ones included, made on demand."""
+    bodies: dict[str, Callable[[], bytes]] = {
+        "real-2015-01-01-1": (SAMPLES_DIR / REAL_HOUR).read_bytes,
+        MIXED_SMALL: partial(gzip_sample, MIXED_SMALL),
+        FIRST_100: partial(gzip_sample, FIRST_100),
+    }
     days = {
         "legacy": date(2011, 2, 12),
         "timeline": date(2013, 3, 24),
         "events": date(2015, 1, 1),
         "slim": date(2025, 10, 8),
     }
-    for era, day in days.items():
-        for name, fake in (
-            ("day", fake_day(day, hours=range(2))),
-            ("damaged", fake_damaged_day(day)),
-        ):
-            for hour, fake_hour in fake.hours.items():
-                bodies.append(pytest.param(fake_hour.body(), id=f"{era}-{name}-{hour}"))
-    mixed = fake_damaged_day(date(2025, 10, 6), eras=ERAS)
-    bodies += [pytest.param(h.body(), id=f"all-eras-damaged-{n}") for n, h in mixed.hours.items()]
+    fakes = {f"{era}-day": partial(fake_day, day, hours=range(2)) for era, day in days.items()}
+    fakes |= {f"{era}-damaged": partial(fake_damaged_day, day) for era, day in days.items()}
+    fakes["all-eras-damaged"] = partial(fake_damaged_day, date(2025, 10, 6), eras=ERAS)
+    fakes = {name: cache(make) for name, make in fakes.items()}
+    for name, make in fakes.items():
+        for hour in make().hours:
+            bodies[f"{name}-{hour}"] = partial(fake_hour_body, make, hour)
     return bodies
 
 
+def fake_hour_body(make: Callable[[], FakeDay], hour: int) -> bytes:
+    return make().hours[hour].body()
+
+
+HOUR_BODIES = hour_bodies()
+
+
 @pytest.mark.parametrize("batch_bytes", [300, 8 << 20], ids=["tiny-batches", "default-batches"])
-@pytest.mark.parametrize("body", hour_bodies())
-def test_same_rows_and_accounting_as_line_by_line(body, batch_bytes, monkeypatch) -> None:
+@pytest.mark.parametrize("hour", HOUR_BODIES)
+def test_same_rows_and_accounting_as_line_by_line(hour, batch_bytes, monkeypatch) -> None:
     """Tiny batches mix Arrow-read and line-by-line batches within one file."""
     monkeypatch.setattr(hour_transform, "PUSH_BYTES_PER_READ", batch_bytes)
+    body = HOUR_BODIES[hour]()
     if not body.startswith(b"\x1f\x8b"):
         for arrow_reader in (True, False):
             with pytest.raises(NotGzipError):
