@@ -142,6 +142,7 @@ class Storage:
             yield file
         except BaseException:
             file.discard()
+            file.closed = True  # else its finalizer tries to flush the discarded buffer
             raise
         file.close()
         file.commit()

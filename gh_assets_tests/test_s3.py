@@ -1,6 +1,10 @@
 """Tables on S3: a real Ceph RADOS Gateway on loopback, written by Dask worker processes."""
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
 
 import dagster as dg
 import duckdb
@@ -90,6 +94,58 @@ def test_replacing_a_day_leaves_only_the_new_rows(
     assert not storage.fs.exists(f"{storage.root}/_staging") or not storage.fs.ls(
         f"{storage.root}/_staging"
     )
+
+
+KILLED_WRITER = """
+import os, sys, time
+from gh_assets.storage import Storage
+storage = Storage(sys.argv[1], endpoint_url=sys.argv[2])
+with storage.open_atomic(sys.argv[3]) as file:
+    for _ in range(12):  # 120 MB: s3fs uploads 50 MiB parts as the buffer fills
+        file.write(os.urandom(10_000_000))
+    print("parts uploaded", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_writer_killed_mid_upload_leaves_the_published_day_whole(s3_url, s3_env):
+    """SIGKILL gives no chance to clean up: the upload stays incomplete, hence invisible."""
+    storage = storage_of(s3_url, s3_env)
+    day_file = storage.day_file("commits", dt.date(2019, 6, 1))
+    storage.fs.pipe_file(day_file, b"the published day")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, s3_url, storage.endpoint_url, day_file],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert writer.stdout.readline() == "parts uploaded\n", writer.communicate()
+        bucket = s3_url.removeprefix("s3://").split("/")[0]
+        uploads = storage.fs.call_s3("list_multipart_uploads", Bucket=bucket).get("Uploads", [])
+        assert [upload["Key"] for upload in uploads] == [day_file.split("/", 1)[1]]
+    finally:
+        os.killpg(writer.pid, signal.SIGKILL)
+        writer.wait()
+    storage.fs.invalidate_cache()
+    assert storage.fs.cat(day_file) == b"the published day"
+    assert storage.fs.ls(storage.day_dir("commits", dt.date(2019, 6, 1))) == [day_file]
+
+
+def test_a_write_that_fails_mid_upload_is_discarded(s3_url, s3_env):
+    storage = storage_of(s3_url, s3_env)
+    day_file = storage.day_file("commits", dt.date(2019, 6, 2))
+    storage.fs.pipe_file(day_file, b"the published day")
+    with (
+        pytest.raises(RuntimeError, match="failed mid-write"),
+        storage.open_atomic(day_file) as file,
+    ):
+        file.write(os.urandom(60_000_000))  # one 50 MiB part is uploaded before the failure
+        raise RuntimeError("the worker failed mid-write")
+    storage.fs.invalidate_cache()
+    assert storage.fs.cat(day_file) == b"the published day"
+    bucket = s3_url.removeprefix("s3://").split("/")[0]
+    assert not storage.fs.call_s3("list_multipart_uploads", Bucket=bucket).get("Uploads")
 
 
 def test_missing_bucket_is_a_clear_error_before_any_work(s3_env, ceph, monkeypatch):
