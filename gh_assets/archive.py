@@ -80,6 +80,7 @@ class ArchiveClient:
     max_attempts: int = 6
     backoff_seconds: float = 1.0
     max_backoff_seconds: float = 30.0
+    skip_unreadable: bool = False
     _session: requests.Session = field(default_factory=requests.Session, compare=False, repr=False)
 
     def __getstate__(self) -> dict:

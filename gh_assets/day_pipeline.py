@@ -43,9 +43,9 @@ def publish_day(
     parts: list[HourParts],
     hours: list[HourSummary],
 ) -> DayResult:
-    """Merge the parts of the hours that exist into the day's tables."""
-    found = [part for part, hour in zip(parts, hours, strict=True) if hour.found]
-    return DayResult(commit_day(storage, day, found, staging_dir), hours)
+    """Merge the parts of the hours that were read into the day's tables."""
+    read = [part for part, hour in zip(parts, hours, strict=True) if hour.read]
+    return DayResult(commit_day(storage, day, read, staging_dir), hours)
 
 
 def build_days(

@@ -55,6 +55,7 @@ class HourSummary:
     fragments_skipped: int = 0
     nul_runs: int = 0
     truncated: str | None = None
+    unreadable: str | None = None
     push_events: int = 0
     commits: int = 0
     duplicates_dropped: int = 0
@@ -70,7 +71,12 @@ class HourSummary:
 
     @property
     def damaged(self) -> bool:
-        return bool(self.truncated or self.nul_runs or self.damaged_lines)
+        return bool(self.truncated or self.unreadable or self.nul_runs or self.damaged_lines)
+
+    @property
+    def read(self) -> bool:
+        """Whether the file's content was read (it exists and is gzip)."""
+        return self.found and not self.unreadable
 
 
 def transform_stream(
@@ -155,7 +161,8 @@ def transform_hour(
     """Download one hour and write its parts; a body that is not gzip is fetched again.
 
     A file the archive does not have (404) gives a summary with `found=False`; a file that keeps
-    failing raises `ArchiveError` naming the URL and the cause.
+    failing raises `ArchiveError` naming the URL and the cause, or, when the client skips
+    unreadable files, gives a summary whose `unreadable` says why.
     """
     for attempt in range(1, client.max_attempts + 1):
         body = client.open(filename)
@@ -180,9 +187,16 @@ def transform_hour(
         summary.attempts = attempt
         summary.worker = f"{socket.gethostname()}:{os.getpid()}"
         return summary
-    raise ArchiveError(
-        f"{client.url(filename)} was not gzip after {client.max_attempts} attempts: {cause}"
-    )
+    failure = f"{client.url(filename)} was not gzip after {client.max_attempts} attempts: {cause}"
+    if client.skip_unreadable:
+        log.warning("%s; skipped and counted", failure)
+        return HourSummary(
+            filename,
+            unreadable=failure,
+            attempts=client.max_attempts,
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+        )
+    raise ArchiveError(failure)
 
 
 def transform_gzip_file(

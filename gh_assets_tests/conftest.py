@@ -14,13 +14,16 @@ from gh_assets_tests.services import DaskProcesses
 
 
 def pipeline_resources(
-    mirror: ArchiveMirror, storage, dask: DaskResource, s3_endpoint_url: str | None = None
+    mirror: ArchiveMirror,
+    storage,
+    dask: DaskResource,
+    s3_endpoint_url: str | None = None,
+    **archive_settings,
 ) -> dict:
     """Resources for a test: the mirror, a folder or s3:// URL, and the given cluster."""
+    fast = {"timeout_seconds": 2, "max_attempts": 4, "backoff_seconds": 0.01}
     return {
-        "archive": ArchiveResource(
-            base_url=mirror.base_url, timeout_seconds=2, max_attempts=4, backoff_seconds=0.01
-        ),
+        "archive": ArchiveResource(base_url=mirror.base_url, **(fast | archive_settings)),
         "storage": StorageResource(url=str(storage), s3_endpoint_url=s3_endpoint_url),
         "dask": dask,
     }

@@ -93,6 +93,21 @@ def test_body_that_stays_not_gzip_fails_the_hour_with_the_url(mirror, tmp_path):
         transform_hour(fast_client(mirror), storage, NAME, f"{storage.root}/p", f"{storage.root}/c")
 
 
+def test_body_that_stays_not_gzip_is_skipped_and_said_when_asked(mirror, tmp_path):
+    mirror.add_faults(NAME, *["not_gzip"] * 4)
+    storage = Storage(str(tmp_path / "out"))
+    summary = transform_hour(
+        fast_client(mirror, skip_unreadable=True),
+        storage,
+        NAME,
+        f"{storage.root}/p",
+        f"{storage.root}/c",
+    )
+    assert summary.found and not summary.read and summary.damaged
+    assert f"{NAME} was not gzip after 4 attempts" in summary.unreadable
+    assert (summary.lines, summary.push_events, summary.attempts) == (0, 0, 4)
+
+
 def test_truncated_file_keeps_its_complete_lines_and_is_marked_damaged(mirror, tmp_path):
     data = (SAMPLES_DIR / REAL_HOUR).read_bytes()
     (mirror.root / "2015-01-01-2.json.gz").write_bytes(data[: len(data) // 2])

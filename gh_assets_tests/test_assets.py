@@ -9,7 +9,8 @@ import pytest
 
 from gh_assets.assets import push_events_and_commits
 from gh_assets.definitions import defs
-from gh_assets_tests.conftest import ASSETS, materialize_days
+from gh_assets.resources import DaskResource
+from gh_assets_tests.conftest import ASSETS, materialize_days, pipeline_resources
 from gh_assets_tests.gharchive_fakes import (
     expected_accounting,
     expected_rows,
@@ -106,6 +107,32 @@ def test_damaged_day_keeps_what_is_readable_and_counts_the_rest(
     assert_accounting(pushes, accounting)
     assert pushes["damaged_hours"] == len(set(accounting.damaged_hours) - {7})
     assert pushes["hours_missing"] == 3
+
+
+def test_an_unreadable_hour_is_skipped_counted_and_checked_when_asked(
+    mirror, mirror_root, storage_dir, dask_processes, instance
+):
+    """GH_ASSETS_UNREADABLE_FILES=skip: hour 7 stays an XML page; the day is built without it."""
+    day = dt.date(2017, 11, 9)
+    fake = fake_damaged_day(day)
+    fake.write(mirror_root)
+    dask = DaskResource(mode="address", address=dask_processes.address)
+    resources = pipeline_resources(mirror, storage_dir, dask, unreadable_files="skip")
+    result = materialize(resources, instance, day.isoformat())
+    assert result.success
+    assert_day_matches(storage_dir, day, *expected_rows(fake))
+    accounting = expected_accounting(fake)
+    pushes = metadata_of(result, "push_events")
+    assert_accounting(pushes, accounting)
+    assert (pushes["unreadable_files"], pushes["files_read"], pushes["hours_missing"]) == (1, 21, 2)
+    assert pushes["damaged_hours"] == len(accounting.damaged_hours)
+    [check] = [
+        evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if evaluation.check_name == "all_published_hours_read"
+    ]
+    assert not check.passed
+    assert check.metadata["first_unread"].value == f"{day}-7.json.gz"
 
 
 def test_real_hours_match_an_independent_reader(

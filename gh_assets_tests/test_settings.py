@@ -11,6 +11,8 @@ def test_defaults_run_anywhere():
     assert resources["archive"].base_url == "https://data.gharchive.org"
     assert resources["storage"].url == "data"
     assert (resources["dask"].mode, resources["dask"].coiled_threshold) == ("auto", 7)
+    assert resources["archive"].unreadable_files == "fail"
+    assert not resources["archive"].client().skip_unreadable
 
 
 def test_settings_are_taken_from_the_environment():
@@ -22,8 +24,10 @@ def test_settings_are_taken_from_the_environment():
             "GH_ASSETS_DASK_MODE": "address",
             "GH_ASSETS_DASK_ADDRESS": "tcp://10.0.0.5:8786",
             "GH_ASSETS_COILED_THRESHOLD": "30",
+            "GH_ASSETS_UNREADABLE_FILES": "skip",
         }
     )
+    assert resources["archive"].client().skip_unreadable
     assert resources["storage"].s3_endpoint_url == "http://127.0.0.1:9000"
     assert resources["dask"].address == "tcp://10.0.0.5:8786"
     assert resources["dask"].coiled_threshold == 30
@@ -41,6 +45,10 @@ def test_settings_are_taken_from_the_environment():
         ({"GH_ASSETS_DASK_MODE": "address"}, "needs GH_ASSETS_DASK_ADDRESS"),
         ({"GH_ASSETS_COILED_THRESHOLD": "0"}, "GH_ASSETS_COILED_THRESHOLD='0' must be a whole"),
         ({"GH_ASSETS_COILED_THRESHOLD": "ten"}, "GH_ASSETS_COILED_THRESHOLD='ten' must be a whole"),
+        (
+            {"GH_ASSETS_UNREADABLE_FILES": "ignore"},
+            "GH_ASSETS_UNREADABLE_FILES='ignore' is not one",
+        ),
     ],
 )
 def test_a_wrong_value_is_one_clear_line(env, message):

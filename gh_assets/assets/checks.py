@@ -9,7 +9,7 @@ CHECK_SPECS = [
     dg.AssetCheckSpec(
         "all_published_hours_read",
         asset=PUSH_EVENTS,
-        description="Every hour the manifest lists as present was read.",
+        description="Every hour the manifest lists as present was read (none skipped unreadable).",
     ),
     dg.AssetCheckSpec(
         "damage_accounted_for",
@@ -42,7 +42,7 @@ def check_results(
         name
         for result in results
         for name in manifest_files.get(result.summary.day.isoformat(), set())
-        - {hour.source_file for hour in result.hours if hour.found}
+        - {hour.source_file for hour in result.hours if hour.read}
     )
     unaccounted = sorted(
         hour.source_file

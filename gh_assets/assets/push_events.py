@@ -106,12 +106,14 @@ def _push_metadata(results: list[DayResult]) -> dict:
     days = [result.summary for result in results]
     hours = [hour for result in results for hour in result.hours]
     found = [hour for hour in hours if hour.found]
+    read = [hour for hour in found if hour.read]
     damaged = [hour.source_file for hour in found if hour.damaged]
     return {
         **_row_count(days, "push_events"),
         "bytes_written": total(days, "push_events_bytes"),
-        "files_read": len(found),
+        "files_read": len(read),
         "hours_missing": len(hours) - len(found),
+        "unreadable_files": len(found) - len(read),
         "bytes_downloaded": total(found, "compressed_bytes"),
         "lines_read": total(found, "lines"),
         "events": sum(hour.events for hour in found),

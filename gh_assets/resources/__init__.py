@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from gh_assets.archive import validate_source_url
 from gh_assets.cluster_choice import MODES
-from gh_assets.resources.archive import DEFAULT_SOURCE_URL, ArchiveResource
+from gh_assets.resources.archive import DEFAULT_SOURCE_URL, UNREADABLE_POLICIES, ArchiveResource
 from gh_assets.resources.dask_cluster import DaskResource
 from gh_assets.resources.storage import StorageResource
 from gh_assets.storage import validate_storage_url
@@ -34,6 +34,7 @@ def resources_from_env(env: Mapping[str, str] = os.environ) -> dict:
     mode = env.get("GH_ASSETS_DASK_MODE") or "auto"
     address = env.get("GH_ASSETS_DASK_ADDRESS") or None
     threshold = env.get("GH_ASSETS_COILED_THRESHOLD") or "7"
+    unreadable = env.get("GH_ASSETS_UNREADABLE_FILES") or "fail"
     try:
         validate_source_url(source_url)
         validate_storage_url(storage_url)
@@ -49,8 +50,13 @@ def resources_from_env(env: Mapping[str, str] = os.environ) -> dict:
         raise SettingsError(
             f"GH_ASSETS_COILED_THRESHOLD={threshold!r} must be a whole number of days >= 1"
         )
+    if unreadable not in UNREADABLE_POLICIES:
+        raise SettingsError(
+            f"GH_ASSETS_UNREADABLE_FILES={unreadable!r} is not one of "
+            + ", ".join(UNREADABLE_POLICIES)
+        )
     return {
-        "archive": ArchiveResource(base_url=source_url),
+        "archive": ArchiveResource(base_url=source_url, unreadable_files=unreadable),
         "storage": StorageResource(
             url=storage_url, s3_endpoint_url=env.get("GH_ASSETS_S3_ENDPOINT_URL") or None
         ),
