@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
 DAY_FILE = "data.parquet"
+ABANDONED_AFTER_SECONDS = 3600  # no day file takes an hour to write
 STAGING = "_staging"
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
 # Staged parts are read whole once, by the day's merge: cheap compression, no statistics.
@@ -99,6 +101,16 @@ class Storage:
     def staging_dir(self, run_token: str, day: dt.date) -> str:
         return f"{self.staging_root(run_token)}/date={day.isoformat()}"
 
+    def staging_tokens(self) -> list[str]:
+        """The run tokens that have staged work (a run killed outright leaves its own behind)."""
+        folder = f"{self.root}/{STAGING}"
+        if not self.fs.exists(folder):
+            return []
+        entries = self.fs.ls(folder, detail=True, refresh=True)
+        return [
+            entry["name"].rsplit("/", 1)[-1] for entry in entries if entry["type"] == "directory"
+        ]
+
     def check_writable(self) -> None:
         """Write and remove a marker, so that a wrong bucket or key fails before any work."""
         marker = f"{self.root}/{STAGING}/.write-check-{uuid.uuid4().hex}"
@@ -128,6 +140,7 @@ class Storage:
         """A file that appears whole at `path` when the block ends, or not at all on error."""
         if self.is_local:
             self.make_parent(path)
+            _remove_abandoned_temporaries(os.path.dirname(path))
             temporary = os.path.join(os.path.dirname(path), f"_{uuid.uuid4().hex}.inprogress")
             try:
                 with open(temporary, "wb") as file:
@@ -160,6 +173,14 @@ class Storage:
     def remove_tree(self, path: str) -> None:
         if self.fs.exists(path):
             self.fs.rm(path, recursive=True)
+
+
+def _remove_abandoned_temporaries(folder: str) -> None:
+    """Remove temporaries that a writer killed outright left, once they are an hour old."""
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".inprogress") and entry.stat().st_mtime < cutoff:
+            os.remove(entry.path)
 
 
 def write_probe(storage: Storage, path: str, token: str) -> None:

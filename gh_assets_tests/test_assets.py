@@ -176,6 +176,33 @@ def test_rerun_replaces_the_day_with_the_same_tables(
     assert not any((storage_dir / "_staging").iterdir())
 
 
+def test_staged_parts_of_a_killed_run_go_with_the_next_run(
+    mirror_root, storage_dir, address_resources, instance
+):
+    """Parts staged by a finished run of this instance go; those of a run it does not know stay."""
+    day = dt.date(2016, 2, 4)
+    fake_day(day, hours=[0]).write(mirror_root)
+    killed = materialize(address_resources, instance, day.isoformat())
+    assert killed.success
+    left_behind = {
+        "killed": f"{killed.run_id}.0badf00d",
+        "unknown": "5a1e7e8e-0000-4000-8000-000000000000.0badf00d",
+    }
+    for token in left_behind.values():
+        part = (
+            storage_dir
+            / "_staging"
+            / token
+            / f"date={day}"
+            / "push_events"
+            / "2016-02-04-0.parquet"
+        )
+        part.parent.mkdir(parents=True)
+        part.write_bytes(b"staged")
+    assert materialize(address_resources, instance, day.isoformat()).success
+    assert os.listdir(storage_dir / "_staging") == [left_behind["unknown"]]
+
+
 def test_a_range_of_days_is_one_run_on_the_worker_processes(
     mirror_root, storage_dir, address_resources, instance, dask_processes
 ):

@@ -1,5 +1,7 @@
 import datetime as dt
+import os
 import pickle
+import time
 
 import pyarrow as pa
 import pytest
@@ -18,6 +20,19 @@ def test_open_atomic_publishes_only_on_success(tmp_path):
     assert sorted(p.name for p in (tmp_path / "t" / "date=2015-01-01").iterdir()) == [
         "data.parquet"
     ]
+
+
+def test_temporaries_of_killed_writers_go_once_an_hour_old(tmp_path):
+    storage = Storage(str(tmp_path))
+    day = tmp_path / "t" / "date=2015-01-01"
+    day.mkdir(parents=True)
+    abandoned, recent = day / "_0a.inprogress", day / "_0b.inprogress"
+    for temporary in (abandoned, recent):
+        temporary.write_bytes(b"half a day file")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(abandoned, (hours_ago, hours_ago))
+    storage.write_table(f"{day}/data.parquet", pa.table({"a": [1]}))
+    assert sorted(p.name for p in day.iterdir()) == ["_0b.inprogress", "data.parquet"]
 
 
 def test_local_folder_is_made_absolute_and_paths_are_hive_style(tmp_path):

@@ -73,7 +73,8 @@ def push_events_and_commits(
     archive_client = archive.client()
     store = storage.storage()
     store.check_writable()
-    run_token = f"{context.run.run_id[:8]}-{uuid.uuid4().hex[:8]}"
+    _remove_staging_of_finished_runs(context, store)
+    run_token = f"{context.run.run_id}.{uuid.uuid4().hex[:8]}"
     with dask.cluster(
         run_id=context.run.run_id, partition_count=len(days), storage=store, log=context.log
     ) as cluster:
@@ -89,6 +90,18 @@ def push_events_and_commits(
         metadata={**_commit_metadata(results), **cluster_metadata},
     )
     yield from check_results(results, _manifest_files(store, days))
+
+
+def _remove_staging_of_finished_runs(context: dg.AssetExecutionContext, store: Storage) -> None:
+    """Remove the staged parts of finished runs of this instance, which were killed outright.
+
+    A normal or failed run removes its own; those of unknown or unfinished runs are left alone.
+    """
+    for token in store.staging_tokens():
+        run = context.instance.get_run_by_id(token.split(".")[0])
+        if run is not None and run.is_finished:
+            context.log.info(f"removing staged parts left by run {run.run_id} ({run.status.value})")
+            store.remove_tree(store.staging_root(token))
 
 
 def _manifest_files(store: Storage, days: list[dt.date]) -> dict[str, set[str]]:
