@@ -1,4 +1,5 @@
-"""The GH Archive as a folder of hourly files: names, URLs, and HTTP reads that survive faults.
+"""The GH Archive over HTTP: names, URLs, and reads that survive faults (copies in a folder or a
+bucket are read by `archive_folder`).
 
 The archive serves `YYYY-MM-DD-H.json.gz` (hour not zero-padded). A missing hour is a 404 with an
 XML body; 5xx, 429, cut connections and stalls are transient and retried with backoff. A body read
@@ -14,7 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 from urllib.parse import urlparse
 
@@ -49,13 +50,16 @@ def day_filenames(day: dt.date) -> list[str]:
 
 def validate_source_url(base_url: str) -> str:
     """Return the base URL without a trailing slash, or say why it cannot be used."""
-    scheme = urlparse(base_url).scheme
-    if scheme not in ("http", "https") or not urlparse(base_url).netloc:
-        raise InvalidSourceUrl(
-            f"GH_ASSETS_SOURCE_URL={base_url!r} is not an http(s) URL; use the archive "
-            "(https://data.gharchive.org) or a mirror such as http://127.0.0.1:8000"
-        )
-    return base_url.rstrip("/")
+    parsed = urlparse(base_url)
+    if (parsed.scheme in ("http", "https", "s3") and parsed.netloc) or (
+        parsed.scheme == "file" and parsed.path.strip("/")
+    ):
+        return base_url.rstrip("/")
+    raise InvalidSourceUrl(
+        f"GH_ASSETS_SOURCE_URL={base_url!r} is not an http(s), file:// or s3:// URL; use the "
+        "archive (https://data.gharchive.org), a mirror such as http://127.0.0.1:8000, a folder "
+        "(file:///data/gharchive) or a bucket (s3://bucket/gharchive)"
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,14 @@ class ArchiveClient:
             size=int(headers["Content-Length"]) if exists and "Content-Length" in headers else None,
             etag=headers.get("ETag"),
             last_modified=headers.get("Last-Modified"),
+        )
+
+    def for_probes(self, max_attempts: int, timeout_seconds: float) -> ArchiveClient:
+        """This client with a smaller budget per request (for checks that must end quickly)."""
+        return replace(
+            self,
+            max_attempts=min(self.max_attempts, max_attempts),
+            timeout_seconds=min(self.timeout_seconds, timeout_seconds),
         )
 
     def probe_day(self, day: dt.date, concurrency: int = 8) -> list[HourFile]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from distributed import Client, wait
 
-from gh_assets.archive import ArchiveClient, day_filenames
+from gh_assets.archive import day_filenames
+from gh_assets.archive_folder import ArchiveSource
 from gh_assets.day_commit import DaySummary, HourParts, commit_day
 from gh_assets.hour_transform import HourSummary, transform_hour
 from gh_assets.storage import Storage
@@ -49,7 +50,7 @@ def publish_day(
 
 
 def build_days(
-    client: Client, archive: ArchiveClient, storage: Storage, days: list[dt.date], run_token: str
+    client: Client, archive: ArchiveSource, storage: Storage, days: list[dt.date], run_token: str
 ) -> list[DayResult]:
     """Build the tables of `days` on the cluster behind `client`; results in the order of `days`."""
     day_futures = []

@@ -20,7 +20,8 @@ from typing import BinaryIO
 import orjson
 import pyarrow.parquet as pq
 
-from gh_assets.archive import ArchiveClient, ArchiveError
+from gh_assets.archive import ArchiveError
+from gh_assets.archive_folder import ArchiveSource
 from gh_assets.arrow_pushes import read_push_lines
 from gh_assets.push_rows import PushTableBuilder
 from gh_assets.records import (
@@ -156,7 +157,7 @@ def _add_line_by_line(lines: list[bytes], builder: PushTableBuilder, summary: Ho
 
 
 def transform_hour(
-    client: ArchiveClient, storage: Storage, filename: str, push_path: str, commits_path: str
+    client: ArchiveSource, storage: Storage, filename: str, push_path: str, commits_path: str
 ) -> HourSummary:
     """Download one hour and write its parts; a body that is not gzip is fetched again.
 

@@ -12,7 +12,6 @@ With no cursor, the first day to watch is `GH_ASSETS_SENSOR_FIRST_DAY` or, by de
 day to build.
 """
 
-import dataclasses
 import datetime as dt
 import functools
 import os
@@ -119,12 +118,7 @@ def day_sensor(context: dg.SensorEvaluationContext, archive: ArchiveResource) ->
     last_requested = last_requested_day(
         context.cursor, os.environ.get(FIRST_DAY_SETTING), now.date()
     )
-    client = archive.client()
-    client = dataclasses.replace(
-        client,
-        max_attempts=min(client.max_attempts, PROBE_ATTEMPTS),
-        timeout_seconds=min(client.timeout_seconds, PROBE_TIMEOUT_SECONDS),
-    )
+    client = archive.client().for_probes(PROBE_ATTEMPTS, PROBE_TIMEOUT_SECONDS)
     file_exists = functools.cache(lambda filename: client.probe(filename).exists)
     days = days_to_request(last_requested, now, file_exists)
     if not days:

@@ -42,8 +42,10 @@ def test_hour_names_are_not_zero_padded():
     assert len(names) == 24
 
 
-@pytest.mark.parametrize("url", ["ftp://host/x", "data.gharchive.org", "file:///tmp", "http://"])
-def test_source_url_must_be_http(url):
+@pytest.mark.parametrize(
+    "url", ["ftp://host/x", "data.gharchive.org", "file://", "http://", "s3://"]
+)
+def test_source_url_must_be_http_a_folder_or_a_bucket(url):
     with pytest.raises(InvalidSourceUrl, match="GH_ASSETS_SOURCE_URL"):
         validate_source_url(url)
 

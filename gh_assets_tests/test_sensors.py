@@ -181,6 +181,19 @@ def test_an_archive_that_fails_fails_the_tick_after_two_tries(mirror, instance, 
     assert [r.fault for r in mirror.requests if name in r.path] == ["status_503"] * 2
 
 
+def test_a_folder_copy_of_the_archive_is_watched_the_same_way(tmp_path, instance, today) -> None:
+    yesterday = today - ONE_DAY
+    for number in range(24):
+        (tmp_path / hour_filename(yesterday, number)).write_bytes(gzip.compress(b""))
+    context = dg.build_sensor_context(
+        instance=instance,
+        cursor=(today - 2 * ONE_DAY).isoformat(),
+        definitions=defs,
+        resources={"archive": ArchiveResource(base_url=f"file://{tmp_path}")},
+    )
+    assert requested(day_sensor.evaluate_tick(context)) == [yesterday.isoformat()]
+
+
 def test_incomplete_day_is_not_requested_and_the_cursor_stays(mirror, instance, today) -> None:
     publish(mirror, today - ONE_DAY, *range(23))
     cursor = (today - 2 * ONE_DAY).isoformat()

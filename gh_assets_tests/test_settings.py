@@ -28,9 +28,24 @@ def test_settings_are_taken_from_the_environment():
         }
     )
     assert resources["archive"].client().skip_unreadable
+    assert resources["archive"].s3_endpoint_url == "http://127.0.0.1:9000"
     assert resources["storage"].s3_endpoint_url == "http://127.0.0.1:9000"
     assert resources["dask"].address == "tcp://10.0.0.5:8786"
     assert resources["dask"].coiled_threshold == 30
+
+
+@pytest.mark.parametrize(
+    ("source", "reader"),
+    [
+        ("file:///data/gharchive", "FolderArchiveClient"),
+        ("s3://bucket/gharchive", "FolderArchiveClient"),
+        ("https://data.gharchive.org/", "ArchiveClient"),
+    ],
+)
+def test_an_archive_copy_can_be_a_folder_or_a_bucket(source, reader):
+    archive = resources_from_env({"GH_ASSETS_SOURCE_URL": source})["archive"]
+    assert type(archive.client()).__name__ == reader
+    assert archive.client().base_url == source.rstrip("/")
 
 
 @pytest.mark.parametrize(
@@ -38,8 +53,10 @@ def test_settings_are_taken_from_the_environment():
     [
         (
             {"GH_ASSETS_SOURCE_URL": "ftp://mirror/x"},
-            "GH_ASSETS_SOURCE_URL='ftp://mirror/x' is not",
+            "GH_ASSETS_SOURCE_URL='ftp://mirror/x' is not an http",
         ),
+        ({"GH_ASSETS_SOURCE_URL": "file://"}, "GH_ASSETS_SOURCE_URL='file://' is not"),
+        ({"GH_ASSETS_SOURCE_URL": "s3:///x"}, "GH_ASSETS_SOURCE_URL='s3:///x' is not"),
         ({"GH_ASSETS_STORAGE": "nosuch://bucket"}, "GH_ASSETS_STORAGE='nosuch://bucket' cannot be"),
         ({"GH_ASSETS_DASK_MODE": "yarn"}, "GH_ASSETS_DASK_MODE='yarn' is not one of auto, local"),
         ({"GH_ASSETS_DASK_MODE": "address"}, "needs GH_ASSETS_DASK_ADDRESS"),

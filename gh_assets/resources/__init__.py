@@ -35,6 +35,7 @@ def resources_from_env(env: Mapping[str, str] = os.environ) -> dict:
     address = env.get("GH_ASSETS_DASK_ADDRESS") or None
     threshold = env.get("GH_ASSETS_COILED_THRESHOLD") or "7"
     unreadable = env.get("GH_ASSETS_UNREADABLE_FILES") or "fail"
+    endpoint = env.get("GH_ASSETS_S3_ENDPOINT_URL") or None
     try:
         validate_source_url(source_url)
         validate_storage_url(storage_url)
@@ -56,9 +57,9 @@ def resources_from_env(env: Mapping[str, str] = os.environ) -> dict:
             + ", ".join(UNREADABLE_POLICIES)
         )
     return {
-        "archive": ArchiveResource(base_url=source_url, unreadable_files=unreadable),
-        "storage": StorageResource(
-            url=storage_url, s3_endpoint_url=env.get("GH_ASSETS_S3_ENDPOINT_URL") or None
+        "archive": ArchiveResource(
+            base_url=source_url, s3_endpoint_url=endpoint, unreadable_files=unreadable
         ),
+        "storage": StorageResource(url=storage_url, s3_endpoint_url=endpoint),
         "dask": DaskResource(mode=mode, address=address, coiled_threshold=int(threshold)),
     }

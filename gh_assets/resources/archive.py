@@ -6,17 +6,22 @@ import dagster as dg
 from pydantic import Field
 
 from gh_assets.archive import ArchiveClient, validate_source_url
+from gh_assets.archive_folder import ArchiveSource, FolderArchiveClient
 
 DEFAULT_SOURCE_URL = "https://data.gharchive.org"
 UNREADABLE_POLICIES = ("fail", "skip")
 
 
 class ArchiveResource(dg.ConfigurableResource):
-    """The GH Archive, or a mirror of it, over HTTP."""
+    """The GH Archive, or a copy of it: an HTTP mirror, a folder, or a bucket."""
 
     base_url: str = Field(
         default=DEFAULT_SOURCE_URL,
-        description="Base URL of the hourly files (GH_ASSETS_SOURCE_URL).",
+        description="Where the hourly files are: http(s), file:// or s3:// (GH_ASSETS_SOURCE_URL).",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="S3-compatible endpoint of an s3:// source (GH_ASSETS_S3_ENDPOINT_URL).",
     )
     timeout_seconds: float = Field(default=60.0, description="Connect and read timeout.")
     max_attempts: int = Field(default=6, ge=1, description="Tries per request before failing.")
@@ -30,11 +35,15 @@ class ArchiveResource(dg.ConfigurableResource):
         ),
     )
 
-    def client(self) -> ArchiveClient:
+    def client(self) -> ArchiveSource:
+        base_url = validate_source_url(self.base_url)
+        skip_unreadable = self.unreadable_files == "skip"
+        if not base_url.startswith(("http://", "https://")):
+            return FolderArchiveClient(base_url, self.s3_endpoint_url, skip_unreadable)
         return ArchiveClient(
-            base_url=validate_source_url(self.base_url),
+            base_url=base_url,
             timeout_seconds=self.timeout_seconds,
             max_attempts=self.max_attempts,
             backoff_seconds=self.backoff_seconds,
-            skip_unreadable=self.unreadable_files == "skip",
+            skip_unreadable=skip_unreadable,
         )

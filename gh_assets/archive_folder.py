@@ -1,0 +1,114 @@
+"""A copy of the archive in a local folder or an object store (`file://`, `s3://`), via fsspec.
+
+It answers like the HTTP archive: a probe says whether an hourly file exists (status 200 or 404),
+its size, ETag and modification time, and a file is read as a stream. Retries are the object
+store client's own (s3fs retries transient errors); a local file is read once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from functools import cached_property
+
+import fsspec
+
+from gh_assets.archive import ArchiveClient, ArchiveError, HourFile, day_filenames
+
+
+@dataclass(frozen=True)
+class FolderArchiveClient:
+    """Reads hourly files under `base_url`; picklable, so Dask workers carry it to their tasks."""
+
+    base_url: str
+    endpoint_url: str | None = None
+    skip_unreadable: bool = False
+    max_attempts: int = 1  # a file that is not gzip stays so: it is read once
+
+    @cached_property
+    def _fs_and_root(self) -> tuple[fsspec.AbstractFileSystem, str]:
+        options = {}
+        if self.endpoint_url and self.base_url.startswith("s3://"):
+            options["client_kwargs"] = {"endpoint_url": self.endpoint_url}
+        return fsspec.core.url_to_fs(self.base_url, **options)
+
+    def url(self, filename: str) -> str:
+        return f"{self.base_url}/{filename}"
+
+    def for_probes(self, max_attempts: int, timeout_seconds: float) -> FolderArchiveClient:
+        return self
+
+    def probe(self, filename: str) -> HourFile:
+        fs, root = self._fs_and_root
+        try:
+            info = fs.info(f"{root}/{filename}")
+        except FileNotFoundError:
+            return HourFile(filename, self.url(filename), exists=False, status=404)
+        modified = info.get("LastModified") or info.get("mtime")
+        return HourFile(
+            filename=filename,
+            url=self.url(filename),
+            exists=True,
+            status=200,
+            size=info.get("size"),
+            etag=info.get("ETag"),
+            last_modified=_http_date(modified) if modified is not None else None,
+        )
+
+    def probe_day(self, day: dt.date) -> list[HourFile]:
+        """The 24 files of a day; a folder that does not exist is an error, not 24 missing hours."""
+        fs, root = self._fs_and_root
+        if not fs.isdir(root):
+            raise ArchiveError(f"GH_ASSETS_SOURCE_URL={self.base_url!r}: no such folder")
+        return [self.probe(filename) for filename in day_filenames(day)]
+
+    def open(self, filename: str) -> FolderBody | None:
+        """The file as a stream, or None when the folder does not have it."""
+        fs, root = self._fs_and_root
+        try:
+            return FolderBody(fs.open(f"{root}/{filename}", "rb"), self.url(filename))
+        except FileNotFoundError:
+            return None
+
+    def backoff(self, attempt: int) -> float:
+        return 0.0
+
+
+class FolderBody(io.RawIOBase):
+    """An open file with what `transform_hour` reports of a body: its URL, bytes read, retries."""
+
+    retries = 0
+
+    def __init__(self, file, url: str):
+        super().__init__()
+        self._file = file
+        self.url = url
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self.position += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _http_date(modified: dt.datetime | float) -> str:
+    """A modification time as HTTP's Last-Modified writes it."""
+    if not isinstance(modified, dt.datetime):
+        modified = dt.datetime.fromtimestamp(modified, dt.UTC)
+    return modified.astimezone(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+ArchiveSource = ArchiveClient | FolderArchiveClient
