@@ -107,8 +107,8 @@ def transform_stream(
 
         def add(lines: list[bytes]) -> None:
             summary.push_lines += len(lines)
-            read = arrow_reader and read_push_lines(lines)
-            if read:
+            read = read_push_lines(lines) if arrow_reader else None
+            if read is not None:
                 builder.add_read(read)
             else:
                 _add_line_by_line(lines, builder, summary)
