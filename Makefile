@@ -16,8 +16,9 @@ $(CURDIR)/.tools/bin/uv:
 sync: $(UV)
 	$(UV) sync --frozen
 
-dev: sync
-	$(UV) run --frozen dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+# the product alone: the runtime dependencies, without the test tools (Spark, Playwright, ...)
+dev: $(UV)
+	$(UV) run --frozen --no-dev dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 test: sync
 	$(UV) run --frozen pytest
