@@ -56,6 +56,18 @@ def assert_accounting(pushes: dict, accounting) -> None:
     assert pushes["dagster/row_count"] == accounting.push_events
 
 
+def built_day(fake, mirror_root, storage_dir, resources, instance):
+    """Materialize a generated day: its tables and push accounting must be the expected ones."""
+    fake.write(mirror_root)
+    result = materialize(resources, instance, fake.day.isoformat())
+    assert result.success
+    assert_day_matches(storage_dir, fake.day, *expected_rows(fake))
+    accounting = expected_accounting(fake)
+    pushes = metadata_of(result, "push_events")
+    assert_accounting(pushes, accounting)
+    return result, pushes, accounting
+
+
 def test_definitions_load():
     graph = defs.resolve_asset_graph()
     assert {key.to_user_string() for key in graph.get_all_asset_keys()} == {
@@ -80,13 +92,9 @@ def test_each_format_gives_exactly_the_expected_rows(
     day, eras, mirror_root, storage_dir, address_resources, instance
 ):
     fake = fake_day(day, eras=eras, hours=[0, 1, 5, 23])
-    fake.write(mirror_root)
-    result = materialize(address_resources, instance, day.isoformat())
-    assert result.success
-    assert_day_matches(storage_dir, day, *expected_rows(fake))
-    accounting = expected_accounting(fake)
-    pushes = metadata_of(result, "push_events")
-    assert_accounting(pushes, accounting)
+    result, pushes, accounting = built_day(
+        fake, mirror_root, storage_dir, address_resources, instance
+    )
     assert pushes["hours_missing"] == 20 and pushes["files_read"] == 4
     assert metadata_of(result, "commits")["dagster/row_count"] == accounting.commits
     assert metadata_of(result, "gharchive_manifest")["files_present"] == 4
@@ -98,13 +106,7 @@ def test_damaged_day_keeps_what_is_readable_and_counts_the_rest(
     day = dt.date(2017, 11, 8)
     fake = fake_damaged_day(day)
     del fake.hours[7]  # a body that stays not gzip fails its hour: see test_archive
-    fake.write(mirror_root)
-    result = materialize(address_resources, instance, day.isoformat())
-    assert result.success
-    assert_day_matches(storage_dir, day, *expected_rows(fake))
-    accounting = expected_accounting(fake)
-    pushes = metadata_of(result, "push_events")
-    assert_accounting(pushes, accounting)
+    _, pushes, accounting = built_day(fake, mirror_root, storage_dir, address_resources, instance)
     assert pushes["damaged_hours"] == len(set(accounting.damaged_hours) - {7})
     assert pushes["hours_missing"] == 3
 
@@ -115,15 +117,9 @@ def test_an_unreadable_hour_is_skipped_counted_and_checked_when_asked(
     """GH_ASSETS_UNREADABLE_FILES=skip: hour 7 stays an XML page; the day is built without it."""
     day = dt.date(2017, 11, 9)
     fake = fake_damaged_day(day)
-    fake.write(mirror_root)
     dask = DaskResource(mode="address", address=dask_processes.address)
     resources = pipeline_resources(mirror, storage_dir, dask, unreadable_files="skip")
-    result = materialize(resources, instance, day.isoformat())
-    assert result.success
-    assert_day_matches(storage_dir, day, *expected_rows(fake))
-    accounting = expected_accounting(fake)
-    pushes = metadata_of(result, "push_events")
-    assert_accounting(pushes, accounting)
+    result, pushes, accounting = built_day(fake, mirror_root, storage_dir, resources, instance)
     assert (pushes["unreadable_files"], pushes["files_read"], pushes["hours_missing"]) == (1, 21, 2)
     assert pushes["damaged_hours"] == len(accounting.damaged_hours)
     [check] = [
