@@ -20,7 +20,7 @@ from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA
 class PushTableBuilder:
     """Collects push events into `push_events` and `commits` tables, dropping repeated events.
 
-    Events come one by one (`add`, the normative reader) or a block at a time (`add_read`, the
+    Events come one by one (`add`, the normative reader) or a batch at a time (`add_read`, the
     Arrow reader); the order they came in is kept across both.
     """
 
@@ -87,7 +87,7 @@ class PushTableBuilder:
         self.pending_rows += len(commits)
 
     def add_read(self, pushes: pa.StructArray) -> None:
-        """Add the PushEvents that `arrow_pushes.read_push_lines` read from a block of lines."""
+        """Add the PushEvents that `arrow_pushes.read_push_lines` read from a batch of lines."""
         keep = [self._first_time(key) for key in pushes.field("id").to_pylist()]
         push_table, commit_table = push_tables(
             pushes.filter(pa.array(keep, pa.bool_())), self.source_file
