@@ -12,9 +12,8 @@ import io
 from dataclasses import dataclass
 from functools import cached_property
 
-import fsspec
-
 from gh_assets.archive import ArchiveClient, ArchiveError, HourFile, day_filenames
+from gh_assets.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -27,11 +26,9 @@ class FolderArchiveClient:
     max_attempts: int = 1  # a file that is not gzip stays so: it is read once
 
     @cached_property
-    def _fs_and_root(self) -> tuple[fsspec.AbstractFileSystem, str]:
-        options = {}
-        if self.endpoint_url and self.base_url.startswith("s3://"):
-            options["client_kwargs"] = {"endpoint_url": self.endpoint_url}
-        return fsspec.core.url_to_fs(self.base_url, **options)
+    def _folder(self) -> Storage:
+        """The folder as fsspec opens it (and drops when pickled), the way tables are stored."""
+        return Storage(self.base_url, self.endpoint_url)
 
     def url(self, filename: str) -> str:
         return f"{self.base_url}/{filename}"
@@ -40,7 +37,7 @@ class FolderArchiveClient:
         return self
 
     def probe(self, filename: str) -> HourFile:
-        fs, root = self._fs_and_root
+        fs, root = self._folder.fs, self._folder.root
         try:
             info = fs.info(f"{root}/{filename}")
         except FileNotFoundError:
@@ -58,14 +55,14 @@ class FolderArchiveClient:
 
     def probe_day(self, day: dt.date) -> list[HourFile]:
         """The 24 files of a day; a folder that does not exist is an error, not 24 missing hours."""
-        fs, root = self._fs_and_root
+        fs, root = self._folder.fs, self._folder.root
         if not fs.isdir(root):
             raise ArchiveError(f"GH_ASSETS_SOURCE_URL={self.base_url!r}: no such folder")
         return [self.probe(filename) for filename in day_filenames(day)]
 
     def open(self, filename: str) -> FolderBody | None:
         """The file as a stream, or None when the folder does not have it."""
-        fs, root = self._fs_and_root
+        fs, root = self._folder.fs, self._folder.root
         try:
             return FolderBody(fs.open(f"{root}/{filename}", "rb"), self.url(filename))
         except FileNotFoundError:
