@@ -1,6 +1,6 @@
 """The archive as a Dagster resource."""
 
-from typing import Literal
+from typing import Literal, get_args
 
 import dagster as dg
 from pydantic import Field
@@ -9,7 +9,8 @@ from gh_assets.archive import ArchiveClient, validate_source_url
 from gh_assets.archive_folder import ArchiveSource, FolderArchiveClient
 
 DEFAULT_SOURCE_URL = "https://data.gharchive.org"
-UNREADABLE_POLICIES = ("fail", "skip")
+UnreadablePolicy = Literal["fail", "skip"]
+UNREADABLE_POLICIES = get_args(UnreadablePolicy)
 
 
 class ArchiveResource(dg.ConfigurableResource):
@@ -26,7 +27,7 @@ class ArchiveResource(dg.ConfigurableResource):
     timeout_seconds: float = Field(default=60.0, description="Connect and read timeout.")
     max_attempts: int = Field(default=6, ge=1, description="Tries per request before failing.")
     backoff_seconds: float = Field(default=1.0, ge=0, description="First retry delay (doubles).")
-    unreadable_files: Literal["fail", "skip"] = Field(
+    unreadable_files: UnreadablePolicy = Field(
         default="fail",
         description=(
             "A file still not gzip after every attempt: fail its day, or skip it, counted in "
