@@ -186,7 +186,7 @@ def transform_hour(
         summary.compressed_bytes = body.position
         summary.read_retries = body.retries
         summary.attempts = attempt
-        summary.worker = f"{socket.gethostname()}:{os.getpid()}"
+        summary.worker = _worker_name()
         return summary
     failure = f"{client.url(filename)} was not gzip after {client.max_attempts} attempts: {cause}"
     if client.skip_unreadable:
@@ -195,9 +195,14 @@ def transform_hour(
             filename,
             unreadable=failure,
             attempts=client.max_attempts,
-            worker=f"{socket.gethostname()}:{os.getpid()}",
+            worker=_worker_name(),
         )
     raise ArchiveError(failure)
+
+
+def _worker_name() -> str:
+    """The process doing the work, as `host:pid`."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def transform_gzip_file(

@@ -140,8 +140,9 @@ class Storage:
         """A file that appears whole at `path` when the block ends, or not at all on error."""
         if self.is_local:
             self.make_parent(path)
-            _remove_abandoned_temporaries(os.path.dirname(path))
-            temporary = os.path.join(os.path.dirname(path), f"_{uuid.uuid4().hex}.inprogress")
+            folder = os.path.dirname(path)
+            _remove_abandoned_temporaries(folder)
+            temporary = os.path.join(folder, f"_{uuid.uuid4().hex}.inprogress")
             try:
                 with open(temporary, "wb") as file:
                     yield file
