@@ -14,16 +14,20 @@ from gh_assets_tests.services import DaskProcesses
 
 
 def pipeline_resources(
-    mirror: ArchiveMirror,
+    source: ArchiveMirror | str,
     storage,
     dask: DaskResource,
     s3_endpoint_url: str | None = None,
     **archive_settings,
 ) -> dict:
-    """Resources for a test: the mirror, a folder or s3:// URL, and the given cluster."""
+    """Resources for a test: the archive (a mirror, or the URL of a folder or bucket holding a
+    copy), tables in a folder or s3:// URL (one endpoint for both, as in production), a cluster."""
+    base_url = source if isinstance(source, str) else source.base_url
     fast = {"timeout_seconds": 2, "max_attempts": 4, "backoff_seconds": 0.01}
     return {
-        "archive": ArchiveResource(base_url=mirror.base_url, **(fast | archive_settings)),
+        "archive": ArchiveResource(
+            base_url=base_url, s3_endpoint_url=s3_endpoint_url, **(fast | archive_settings)
+        ),
         "storage": StorageResource(url=str(storage), s3_endpoint_url=s3_endpoint_url),
         "dask": dask,
     }

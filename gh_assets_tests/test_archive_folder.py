@@ -8,23 +8,13 @@ import pytest
 import s3fs
 
 from gh_assets.archive import ArchiveError
-from gh_assets.resources import ArchiveResource, DaskResource, StorageResource
+from gh_assets.resources import ArchiveResource, DaskResource
 from gh_assets.storage import Storage
-from gh_assets_tests.conftest import materialize_days
+from gh_assets_tests.conftest import materialize_days, pipeline_resources
 from gh_assets_tests.gharchive_fakes import expected_rows, fake_damaged_day, fake_day
 from gh_assets_tests.tables_read import assert_day_matches
 
 DAY = dt.date(2016, 3, 1)
-
-
-def folder_resources(
-    source: str, storage: str, dask_address: str, endpoint: str | None = None, **archive_settings
-) -> dict:
-    return {
-        "archive": ArchiveResource(base_url=source, s3_endpoint_url=endpoint, **archive_settings),
-        "storage": StorageResource(url=storage, s3_endpoint_url=endpoint),
-        "dask": DaskResource(mode="address", address=dask_address),
-    }
 
 
 def test_a_folder_answers_like_the_archive(tmp_path):
@@ -51,11 +41,9 @@ def test_a_day_from_a_folder_of_damaged_files(tmp_path, storage_dir, dask_proces
     """The same rows as from the HTTP mirror; the not-gzip hour is skipped when asked."""
     fake = fake_damaged_day(DAY)
     fake.write(tmp_path / "archive")
-    resources = folder_resources(
-        f"file://{tmp_path}/archive",
-        str(storage_dir),
-        dask_processes.address,
-        unreadable_files="skip",
+    dask = DaskResource(mode="address", address=dask_processes.address)
+    resources = pipeline_resources(
+        f"file://{tmp_path}/archive", storage_dir, dask, unreadable_files="skip"
     )
     result = materialize_days(resources, instance, DAY.isoformat())
     assert result.success
@@ -71,8 +59,7 @@ def test_a_day_from_a_bucket_to_a_bucket(s3_url, s3_env, s3_dask_processes, ceph
     for hour in fake.hours.values():
         fs.pipe_file(f"{bucket}/archive/{hour.source_file}", hour.body())
     endpoint = s3_env["GH_ASSETS_S3_ENDPOINT_URL"]
-    resources = folder_resources(
-        f"s3://{bucket}/archive", s3_url, s3_dask_processes.address, endpoint
-    )
+    dask = DaskResource(mode="address", address=s3_dask_processes.address)
+    resources = pipeline_resources(f"s3://{bucket}/archive", s3_url, dask, endpoint)
     assert materialize_days(resources, instance, DAY.isoformat()).success
     assert_day_matches(Storage(s3_url, endpoint_url=endpoint), DAY, *expected_rows(fake))
