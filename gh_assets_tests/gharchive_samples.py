@@ -4,10 +4,30 @@ from __future__ import annotations
 
 import gzip
 import os
+import subprocess
 from pathlib import Path
 
-SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "gharchive-samples"
-SAMPLES_DIR = Path(os.environ.get("GHARCHIVE_SAMPLES", SHARED_SAMPLES))
+
+def shared_samples() -> Path:
+    """Where the samples are: beside this checkout, or beside the repository it was cloned from.
+
+    The folder is `../shared/gharchive-samples`; a clone in a temporary folder finds it next to
+    the local repository it was cloned from.
+    """
+    checkout = Path(__file__).resolve().parents[1]
+    origin = subprocess.run(
+        ["git", "-C", str(checkout), "remote", "get-url", "origin"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    candidates = [checkout.parent / "shared" / "gharchive-samples"]
+    if origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / "shared" / "gharchive-samples")
+    return next((folder for folder in candidates if folder.is_dir()), candidates[0])
+
+
+SAMPLES_DIR = Path(os.environ.get("GHARCHIVE_SAMPLES") or shared_samples())
 REAL_HOUR = "py-gh-archive__2015-01-01-1.json.gz"
 MIXED_SMALL = "go-faster-gha__sample.small.json"
 FIRST_100 = "go-faster-gha__2019-11-27T03.first100.json"
