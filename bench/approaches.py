@@ -28,7 +28,7 @@ from time import perf_counter
 from typing import Any, NamedTuple
 
 RESULT_PREFIX = "BENCH_RESULT "
-GH_MODULE, GH_FUNCTION = "gh_assets.hour_transform", "transform_gzip_file"
+GH_MODULE, GH_FUNCTION = "gh_assets.compute.hour_transform", "transform_gzip_file"
 KB = 1024
 BOTH = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
 
@@ -284,7 +284,7 @@ GH_MODULES = (GH_MODULE,)
 
 
 def gh_assets_worker_config() -> dict[str, Any]:
-    return importlib.import_module("gh_assets.worker_config").WORKER_DASK_CONFIG
+    return importlib.import_module("gh_assets.compute.worker_config").WORKER_DASK_CONFIG
 
 
 DASK_2021 = ("dask.bag", "dask.dataframe", "pandas", "pyarrow.parquet", "orjson")

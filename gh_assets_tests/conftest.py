@@ -6,8 +6,8 @@ import pytest
 import s3fs
 from distributed import Client
 
-from gh_assets.assets import gharchive_manifest, push_events_and_commits
-from gh_assets.resources import ArchiveResource, DaskResource, StorageResource
+from gh_assets.defs.assets import gharchive_manifest, push_events_and_commits
+from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
 from gh_assets_tests.archive_mirror import ArchiveMirror
 from gh_assets_tests.ceph_gateway import ceph_available, start_ceph_gateway
 from gh_assets_tests.services import DaskProcesses

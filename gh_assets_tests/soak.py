@@ -16,8 +16,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from gh_assets.assets import gharchive_manifest, push_events_and_commits
-from gh_assets.resources import ArchiveResource, DaskResource, StorageResource
+from gh_assets.defs.assets import gharchive_manifest, push_events_and_commits
+from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
 from gh_assets_tests.archive_mirror import ArchiveMirror
 from gh_assets_tests.gharchive_contract import commit_sort_key, push_sort_key
 from gh_assets_tests.gharchive_fakes import expected_rows, fake_day

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from gh_assets.storage import Storage
+from gh_assets.tables.storage import Storage
 from gh_assets_tests.gharchive_contract import commit_sort_key, push_sort_key
 
 HEX40 = re.compile(r"[0-9a-f]{40}")

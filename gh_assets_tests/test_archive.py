@@ -7,16 +7,16 @@ import logging
 import pyarrow.parquet as pq
 import pytest
 
-from gh_assets.archive import (
-    ArchiveClient,
+from gh_assets.archive.http import HttpArchive
+from gh_assets.archive.names import day_filenames, hour_filename
+from gh_assets.archive.source import (
     ArchiveError,
     InvalidSourceUrl,
-    day_filenames,
-    hour_filename,
+    RetryPolicy,
     validate_source_url,
 )
-from gh_assets.hour_transform import transform_hour
-from gh_assets.storage import Storage
+from gh_assets.compute.hour_transform import transform_hour
+from gh_assets.tables.storage import Storage
 from gh_assets_tests.archive_mirror import ArchiveMirror
 from gh_assets_tests.gharchive_samples import REAL_HOUR, SAMPLES_DIR, install_sample
 
@@ -30,9 +30,9 @@ def mirror(tmp_path):
         yield served
 
 
-def fast_client(mirror: ArchiveMirror, **overrides) -> ArchiveClient:
-    settings = {"timeout_seconds": 1.0, "max_attempts": 4, "backoff_seconds": 0.01}
-    return ArchiveClient(mirror.base_url, **(settings | overrides))
+def fast_client(mirror: ArchiveMirror, skip_unreadable: bool = False) -> HttpArchive:
+    retry = RetryPolicy(max_attempts=4, backoff_seconds=0.01)
+    return HttpArchive(mirror.base_url, 1.0, retry, skip_unreadable)
 
 
 def test_hour_names_are_not_zero_padded():
@@ -46,7 +46,7 @@ def test_hour_names_are_not_zero_padded():
     "url", ["ftp://host/x", "data.gharchive.org", "file://", "http://", "s3://"]
 )
 def test_source_url_must_be_http_a_folder_or_a_bucket(url):
-    with pytest.raises(InvalidSourceUrl, match="GH_ASSETS_SOURCE_URL"):
+    with pytest.raises(InvalidSourceUrl, match="is not an http"):
         validate_source_url(url)
 
 

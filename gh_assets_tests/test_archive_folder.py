@@ -7,9 +7,9 @@ import pyarrow.parquet as pq
 import pytest
 import s3fs
 
-from gh_assets.archive import ArchiveError
-from gh_assets.resources import ArchiveResource, DaskResource
-from gh_assets.storage import Storage
+from gh_assets.archive.source import ArchiveError
+from gh_assets.defs.resources import ArchiveResource, DaskResource
+from gh_assets.tables.storage import Storage
 from gh_assets_tests.conftest import materialize_days, pipeline_resources
 from gh_assets_tests.gharchive_fakes import expected_rows, fake_damaged_day, fake_day
 from gh_assets_tests.tables_read import assert_day_matches

@@ -13,10 +13,10 @@ from functools import cache, partial
 import pyarrow.parquet as pq
 import pytest
 
-from gh_assets import hour_transform
-from gh_assets.arrow_pushes import read_push_lines
-from gh_assets.hour_transform import PUSH_MARKER, transform_stream
-from gh_assets.records import NotGzipError
+from gh_assets.compute import hour_transform
+from gh_assets.compute.hour_transform import PUSH_MARKER, transform_stream
+from gh_assets.reading.arrow_pushes import read_push_lines
+from gh_assets.reading.records import NotGzipError
 from gh_assets_tests.gharchive_fakes import ERAS, FakeDay, fake_damaged_day, fake_day
 from gh_assets_tests.gharchive_samples import (
     FIRST_100,

@@ -7,9 +7,9 @@ import dagster as dg
 import psutil
 import pytest
 
-from gh_assets.assets import push_events_and_commits
 from gh_assets.definitions import defs
-from gh_assets.resources import DaskResource
+from gh_assets.defs.assets import push_events_and_commits
+from gh_assets.defs.resources import DaskResource
 from gh_assets_tests.conftest import ASSETS, materialize_days, pipeline_resources
 from gh_assets_tests.gharchive_fakes import (
     expected_accounting,

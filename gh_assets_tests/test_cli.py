@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from gh_assets.storage import Storage
+from gh_assets.tables.storage import Storage
 from gh_assets_tests.fake_coiled import RECORD_ENV, read_record
 from gh_assets_tests.gharchive_fakes import expected_rows, fake_damaged_day, fake_day
 from gh_assets_tests.tables_read import assert_day_matches

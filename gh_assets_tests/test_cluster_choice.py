@@ -1,6 +1,6 @@
 import pytest
 
-from gh_assets.cluster_choice import ClusterConfigError, choose_cluster, scaled_workers
+from gh_assets.compute.cluster_choice import ClusterConfigError, choose_cluster, scaled_workers
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import dask
 import psutil
 import pytest
 
-from gh_assets.cluster_choice import ClusterConfigError
-from gh_assets.resources import DaskResource
-from gh_assets.storage import Storage
+from gh_assets.compute.cluster_choice import ClusterConfigError
+from gh_assets.defs.resources import DaskResource
+from gh_assets.tables.storage import Storage
 from gh_assets_tests import fake_coiled
 from gh_assets_tests.conftest import materialize_days, pipeline_resources, require_service
 from gh_assets_tests.gharchive_fakes import expected_rows, fake_day

@@ -3,9 +3,9 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gh_assets.day_commit import HourParts, commit_day, first_occurrences, top_counts
-from gh_assets.storage import Storage
-from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA
+from gh_assets.compute.day_publish import HourParts, commit_day, first_occurrences, top_counts
+from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
+from gh_assets.tables.storage import Storage
 
 DAY = dt.date(2015, 1, 1)
 
@@ -28,7 +28,7 @@ def test_first_occurrences_of_nothing():
 def write_part(storage: Storage, stem: str, event_ids: list[str], commits_per_event: int):
     pushes = pa.Table.from_pylist(
         [{"event_id": event_id, "source_file": stem} for event_id in event_ids],
-        schema=PUSH_EVENTS_SCHEMA,
+        schema=PUSH_EVENTS.schema,
     )
     commits = pa.Table.from_pylist(
         [
@@ -36,7 +36,7 @@ def write_part(storage: Storage, stem: str, event_ids: list[str], commits_per_ev
             for event_id in event_ids
             for index in range(commits_per_event)
         ],
-        schema=COMMITS_SCHEMA,
+        schema=COMMITS.schema,
     )
     part = HourParts(f"{storage.root}/stage/p-{stem}.parquet", f"{storage.root}/stage/c-{stem}")
     storage.fs.makedirs(f"{storage.root}/stage", exist_ok=True)
@@ -73,7 +73,7 @@ def test_commit_day_of_a_day_without_files_writes_empty_tables(tmp_path):
     storage = Storage(str(tmp_path))
     commit_day(storage, DAY, [], f"{storage.root}/stage")
     pushes = pq.read_table(storage.day_file("push_events", DAY))
-    assert pushes.num_rows == 0 and pushes.schema == PUSH_EVENTS_SCHEMA
+    assert pushes.num_rows == 0 and pushes.schema == PUSH_EVENTS.schema
 
 
 def test_replacing_a_day_leaves_one_file_and_no_temporaries(tmp_path):

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from gh_assets.events import (
+from gh_assets.reading.events import (
     Commit,
     event_key,
     event_repo,

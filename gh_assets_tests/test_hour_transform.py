@@ -6,7 +6,7 @@ import json
 
 import pyarrow.parquet as pq
 
-from gh_assets.hour_transform import transform_gzip_file, transform_stream
+from gh_assets.compute.hour_transform import transform_gzip_file, transform_stream
 from gh_assets_tests.gharchive_contract import commit_sort_key, push_sort_key
 from gh_assets_tests.gharchive_reference import reference_rows
 from gh_assets_tests.gharchive_samples import REAL_HOUR, SAMPLES_DIR, sample_lines

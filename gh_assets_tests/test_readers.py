@@ -12,7 +12,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from gh_assets.resources import DaskResource
+from gh_assets.defs.resources import DaskResource
 from gh_assets_tests.archive_mirror import ArchiveMirror
 from gh_assets_tests.conftest import materialize_days, pipeline_resources, require_service
 from gh_assets_tests.gharchive_fakes import expected_rows, fake_day

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gh_assets.records import (
+from gh_assets.reading.records import (
     LineBlock,
     NotGzipError,
     StreamDamage,

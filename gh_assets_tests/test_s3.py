@@ -11,8 +11,8 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from gh_assets.resources import DaskResource
-from gh_assets.storage import Storage, StorageError
+from gh_assets.defs.resources import DaskResource
+from gh_assets.tables.storage import Storage, StorageError
 from gh_assets_tests.conftest import ASSETS, materialize_days, pipeline_resources
 from gh_assets_tests.gharchive_fakes import expected_rows, fake_day
 from gh_assets_tests.tables_read import assert_day_matches
@@ -98,7 +98,7 @@ def test_replacing_a_day_leaves_only_the_new_rows(
 
 KILLED_WRITER = """
 import os, sys, time
-from gh_assets.storage import Storage
+from gh_assets.tables.storage import Storage
 storage = Storage(sys.argv[1], endpoint_url=sys.argv[2])
 with storage.open_atomic(sys.argv[3]) as file:
     for _ in range(12):  # 120 MB: s3fs uploads 50 MiB parts as the buffer fills
@@ -151,7 +151,7 @@ def test_a_write_that_fails_mid_upload_is_discarded(s3_url, s3_env):
 def test_missing_bucket_is_a_clear_error_before_any_work(s3_env, ceph, monkeypatch):
     for name, value in s3_env.items():
         monkeypatch.setenv(name, value)
-    with pytest.raises(StorageError, match="cannot write to GH_ASSETS_STORAGE='s3://no-such-"):
+    with pytest.raises(StorageError, match="cannot write to 's3://no-such-"):
         storage_of("s3://no-such-bucket-here/x", s3_env).check_writable()
 
 
@@ -175,7 +175,7 @@ def test_wrong_credentials_are_a_clear_error_before_any_work(
     )
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.error.to_string()
-    assert "cannot write to GH_ASSETS_STORAGE" in failure
+    assert "GH_ASSETS_STORAGE: cannot write to 's3://" in failure
     assert "not-the-secret" not in failure
     assert not mirror.requests
 

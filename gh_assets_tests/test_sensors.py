@@ -9,18 +9,17 @@ import dagster as dg
 import pytest
 from dagster._core.definitions.sensor_definition import SensorExecutionData
 
-from gh_assets.archive import day_filenames, hour_filename
+from gh_assets.archive.completeness import day_is_complete, days_to_request
+from gh_assets.archive.names import day_filenames, hour_filename
 from gh_assets.definitions import defs
-from gh_assets.resources.archive import ArchiveResource
-from gh_assets.sensors import (
-    FIRST_DAY_SETTING,
+from gh_assets.defs.resources.archive import ArchiveResource
+from gh_assets.defs.sensors import (
     MAX_DAYS_PER_TICK,
-    InvalidSensorSetting,
-    day_is_complete,
+    InvalidSensorCursor,
     day_sensor,
-    days_to_request,
     last_requested_day,
 )
+from gh_assets.settings import current_settings, variable
 from gh_assets_tests.archive_mirror import ArchiveMirror
 
 DAY = dt.date(2015, 1, 1)
@@ -72,14 +71,14 @@ def test_catching_up_is_ordered_capped_and_costs_one_check_a_day() -> None:
         checked.append(name)
         return name in files
 
-    days = days_to_request(DAY - ONE_DAY, at(DAY + 10 * ONE_DAY, 12), file_exists)
+    days = days_to_request(DAY - ONE_DAY, at(DAY + 10 * ONE_DAY, 12), file_exists, limit=3)
     assert days == [DAY, DAY + ONE_DAY, DAY + 2 * ONE_DAY]
     assert checked == [hour_filename(day + ONE_DAY, 0) for day in days]
 
 
 def test_stops_at_the_first_incomplete_day() -> None:
     files = set(day_filenames(DAY)) | hours(DAY + ONE_DAY, *range(12))
-    assert days_to_request(DAY - ONE_DAY, at(DAY + 5 * ONE_DAY), files.__contains__) == [DAY]
+    assert days_to_request(DAY - ONE_DAY, at(DAY + 5 * ONE_DAY), files.__contains__, 3) == [DAY]
 
 
 def test_never_requests_a_day_that_has_not_ended() -> None:
@@ -91,24 +90,24 @@ def test_never_requests_a_day_that_has_not_ended() -> None:
 @pytest.mark.parametrize(
     ("cursor", "first_day", "last_requested"),
     [
-        ("2015-01-01", "2014-06-01", DAY),
-        (None, "2014-06-01", dt.date(2014, 5, 31)),
+        ("2015-01-01", dt.date(2014, 6, 1), DAY),
+        (None, dt.date(2014, 6, 1), dt.date(2014, 5, 31)),
         (None, None, dt.date(2015, 1, 8)),
         ("", None, dt.date(2015, 1, 8)),
     ],
 )
 def test_last_requested_day(
-    cursor: str | None, first_day: str | None, last_requested: dt.date
+    cursor: str | None, first_day: dt.date | None, last_requested: dt.date
 ) -> None:
     assert last_requested_day(cursor, first_day, today=dt.date(2015, 1, 10)) == last_requested
 
 
 @pytest.mark.parametrize(
-    ("cursor", "first_day"), [("yesterday", None), (None, "1/2/2015"), (None, "2010-01-01")]
+    ("cursor", "message"), [("yesterday", "YYYY-MM-DD"), ("2010-01-01", "archive starts")]
 )
-def test_bad_cursor_or_first_day_says_what_to_do(cursor: str | None, first_day: str | None) -> None:
-    with pytest.raises(InvalidSensorSetting, match="YYYY-MM-DD|archive starts"):
-        last_requested_day(cursor, first_day, today=DAY)
+def test_bad_cursor_says_what_to_do(cursor: str, message: str) -> None:
+    with pytest.raises(InvalidSensorCursor, match=message):
+        last_requested_day(cursor, None, today=DAY)
 
 
 # The sensor, ticking against a real HTTP mirror, on today's (UTC) calendar.
@@ -233,8 +232,25 @@ def test_days_behind_are_caught_up_in_order_a_few_per_tick(mirror, instance, tod
     assert "has not ended yet" in result.skip_message
 
 
-def test_without_a_cursor_it_starts_at_yesterday(mirror, instance, today, monkeypatch) -> None:
-    monkeypatch.delenv(FIRST_DAY_SETTING, raising=False)
+@pytest.fixture
+def first_day_setting(monkeypatch):
+    """Sets GH_ASSETS_SENSOR_FIRST_DAY (None: unset) as a deployment would, read afresh."""
+
+    def set_first_day(day: dt.date | None) -> None:
+        if day is None:
+            monkeypatch.delenv(variable("sensor_first_day"), raising=False)
+        else:
+            monkeypatch.setenv(variable("sensor_first_day"), day.isoformat())
+        current_settings.cache_clear()
+
+    yield set_first_day
+    current_settings.cache_clear()
+
+
+def test_without_a_cursor_it_starts_at_yesterday(
+    mirror, instance, today, first_day_setting
+) -> None:
+    first_day_setting(None)
     for n in range(1, 4):
         publish(mirror, today - n * ONE_DAY)
     result = tick(mirror, instance, cursor=None)
@@ -242,10 +258,10 @@ def test_without_a_cursor_it_starts_at_yesterday(mirror, instance, today, monkey
 
 
 def test_without_a_cursor_it_starts_at_the_configured_first_day(
-    mirror, instance, today, monkeypatch
+    mirror, instance, today, first_day_setting
 ) -> None:
     first_day = today - 2 * ONE_DAY
-    monkeypatch.setenv(FIRST_DAY_SETTING, first_day.isoformat())
+    first_day_setting(first_day)
     for n in range(1, 4):
         publish(mirror, today - n * ONE_DAY)
     result = tick(mirror, instance, cursor=None)

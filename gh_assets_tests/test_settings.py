@@ -1,9 +1,16 @@
 """Settings from the environment: embedded defaults, and one clear line for each wrong value."""
 
+from pathlib import Path
+
 import pytest
 
-from gh_assets.resources import DaskResource, SettingsError, resources_from_env
+from gh_assets.defs.resources import DaskResource, resources_from
+from gh_assets.settings import Settings, SettingsError, settings_table
 from gh_assets_tests.conftest import materialize_days, pipeline_resources
+
+
+def resources_from_env(env: dict[str, str]) -> dict:
+    return resources_from(Settings.from_env(env))
 
 
 def test_defaults_run_anywhere():
@@ -37,9 +44,9 @@ def test_settings_are_taken_from_the_environment():
 @pytest.mark.parametrize(
     ("source", "reader"),
     [
-        ("file:///data/gharchive", "FolderArchiveClient"),
-        ("s3://bucket/gharchive", "FolderArchiveClient"),
-        ("https://data.gharchive.org/", "ArchiveClient"),
+        ("file:///data/gharchive", "FolderArchive"),
+        ("s3://bucket/gharchive", "FolderArchive"),
+        ("https://data.gharchive.org/", "HttpArchive"),
     ],
 )
 def test_an_archive_copy_can_be_a_folder_or_a_bucket(source, reader):
@@ -58,13 +65,28 @@ def test_an_archive_copy_can_be_a_folder_or_a_bucket(source, reader):
         ({"GH_ASSETS_SOURCE_URL": "file://"}, "GH_ASSETS_SOURCE_URL='file://' is not"),
         ({"GH_ASSETS_SOURCE_URL": "s3:///x"}, "GH_ASSETS_SOURCE_URL='s3:///x' is not"),
         ({"GH_ASSETS_STORAGE": "nosuch://bucket"}, "GH_ASSETS_STORAGE='nosuch://bucket' cannot be"),
-        ({"GH_ASSETS_DASK_MODE": "yarn"}, "GH_ASSETS_DASK_MODE='yarn' is not one of auto, local"),
+        ({"GH_ASSETS_DASK_MODE": "yarn"}, "GH_ASSETS_DASK_MODE='yarn': .*'auto', 'local'"),
         ({"GH_ASSETS_DASK_MODE": "address"}, "needs GH_ASSETS_DASK_ADDRESS"),
-        ({"GH_ASSETS_COILED_THRESHOLD": "0"}, "GH_ASSETS_COILED_THRESHOLD='0' must be a whole"),
-        ({"GH_ASSETS_COILED_THRESHOLD": "ten"}, "GH_ASSETS_COILED_THRESHOLD='ten' must be a whole"),
+        (
+            {"GH_ASSETS_COILED_THRESHOLD": "0"},
+            "GH_ASSETS_COILED_THRESHOLD='0': .*greater than or equal to 1",
+        ),
+        ({"GH_ASSETS_COILED_THRESHOLD": "ten"}, "GH_ASSETS_COILED_THRESHOLD='ten': .*integer"),
+        (
+            {"GH_ASSETS_MAX_PARTITIONS_PER_RUN": "-1"},
+            "GH_ASSETS_MAX_PARTITIONS_PER_RUN='-1': .*greater than or equal to 1",
+        ),
+        (
+            {"GH_ASSETS_SENSOR_FIRST_DAY": "1/2/2015"},
+            "GH_ASSETS_SENSOR_FIRST_DAY='1/2/2015': .*date",
+        ),
+        (
+            {"GH_ASSETS_SENSOR_FIRST_DAY": "2010-01-01"},
+            "GH_ASSETS_SENSOR_FIRST_DAY='2010-01-01': the archive starts on 2011-02-12",
+        ),
         (
             {"GH_ASSETS_UNREADABLE_FILES": "ignore"},
-            "GH_ASSETS_UNREADABLE_FILES='ignore' is not one",
+            "GH_ASSETS_UNREADABLE_FILES='ignore': .*'fail' or 'skip'",
         ),
     ],
 )
@@ -74,13 +96,16 @@ def test_a_wrong_value_is_one_clear_line(env, message):
     assert "\n" not in str(raised.value)
 
 
-def test_backfill_chunking_must_be_a_positive_number():
-    from gh_assets.partitions import backfill_policy_for
+def test_backfills_are_one_run_unless_chunked():
+    from gh_assets.defs.partitions import backfill_policy_for
 
     assert backfill_policy_for(None).max_partitions_per_run is None
-    assert backfill_policy_for("5").max_partitions_per_run == 5
-    with pytest.raises(ValueError, match="GH_ASSETS_MAX_PARTITIONS_PER_RUN='-1' must be"):
-        backfill_policy_for("-1")
+    assert backfill_policy_for(5).max_partitions_per_run == 5
+
+
+def test_the_readme_configuration_table_is_the_settings_model():
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert settings_table() in readme
 
 
 def test_a_range_that_covers_no_day_is_refused_before_any_work(mirror, storage_dir, instance):

@@ -6,7 +6,7 @@ import time
 import pyarrow as pa
 import pytest
 
-from gh_assets.storage import Storage, StorageError
+from gh_assets.tables.storage import Storage, StorageError
 
 
 def test_open_atomic_publishes_only_on_success(tmp_path):
@@ -53,7 +53,7 @@ def test_storage_survives_pickling_without_its_filesystem(tmp_path):
 def test_unwritable_storage_fails_before_work(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(StorageError, match="cannot write to GH_ASSETS_STORAGE"):
+    with pytest.raises(StorageError, match="cannot write to '"):
         Storage(str(blocker / "sub")).check_writable()
 
 

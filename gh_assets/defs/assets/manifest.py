@@ -2,40 +2,31 @@
 
 import dagster as dg
 
-from gh_assets.assets.metadata import column_schema
-from gh_assets.partitions import daily_backfill_policy, daily_partitions, run_days
-from gh_assets.resources.archive import ArchiveResource
-from gh_assets.resources.storage import StorageResource
-from gh_assets.tables import MANIFEST_COLUMNS, manifest_table
-
-MANIFEST = "gharchive_manifest"
+from gh_assets.defs.assets.metadata import table_spec
+from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
+from gh_assets.defs.resources.archive import ArchiveResource
+from gh_assets.defs.resources.storage import StorageResource
+from gh_assets.tables.catalogue import MANIFEST, manifest_table
 
 
-@dg.asset(
-    name=MANIFEST,
+@dg.multi_asset(
+    specs=[table_spec(MANIFEST, kinds={"parquet"})],
     partitions_def=daily_partitions,
     backfill_policy=daily_backfill_policy,
-    group_name="gharchive",
-    kinds={"parquet"},
-    owners=["team:data-engineering"],
-    metadata={"dagster/column_schema": column_schema(MANIFEST_COLUMNS)},
-    description=(
-        "The day's 24 hourly archive files (`YYYY-MM-DD-H.json.gz`, H = 0..23) with whether "
-        "each exists, its size, ETag and Last-Modified. A missing hour is a normal outcome."
-    ),
 )
 def gharchive_manifest(
     context: dg.AssetExecutionContext, archive: ArchiveResource, storage: StorageResource
 ) -> dg.MaterializeResult:
     days = run_days(context.partition_keys)
     client = archive.client()
-    store = storage.storage()
-    store.check_writable()
+    store = storage.writable_storage()
     present = missing = available_bytes = written_bytes = 0
     missing_files: list[str] = []
     for day in days:
         files = client.probe_day(day)
-        written_bytes += store.write_table(store.day_file(MANIFEST, day), manifest_table(files))
+        written_bytes += store.write_table(
+            store.day_file(MANIFEST.name, day), manifest_table(files)
+        )
         present += sum(file.exists for file in files)
         available_bytes += sum(file.size or 0 for file in files)
         missing_files += [file.filename for file in files if not file.exists]

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from distributed import Client, wait
 
-from gh_assets.archive import day_filenames
-from gh_assets.archive_folder import ArchiveSource
-from gh_assets.day_commit import DaySummary, HourParts, commit_day
-from gh_assets.hour_transform import HourSummary, transform_hour
-from gh_assets.storage import Storage
+from gh_assets.archive.names import day_filenames
+from gh_assets.archive.source import ArchiveSource
+from gh_assets.compute.day_publish import DaySummary, HourParts, commit_day
+from gh_assets.compute.hour_transform import HourSummary, transform_hour
+from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
+from gh_assets.tables.storage import Storage
 
 
 class DaysFailed(RuntimeError):
@@ -29,11 +30,10 @@ class DayResult:
     hours: list[HourSummary]
 
 
-def hour_parts(staging_dir: str, filename: str) -> HourParts:
-    stem = filename.removesuffix(".json.gz")
+def hour_parts(storage: Storage, staging_dir: str, filename: str) -> HourParts:
     return HourParts(
-        push_events=f"{staging_dir}/push_events/{stem}.parquet",
-        commits=f"{staging_dir}/commits/{stem}.parquet",
+        push_events=storage.staged_part(staging_dir, PUSH_EVENTS.name, filename),
+        commits=storage.staged_part(staging_dir, COMMITS.name, filename),
     )
 
 
@@ -57,7 +57,7 @@ def build_days(
     for day in days:
         staging_dir = storage.staging_dir(run_token, day)
         filenames = day_filenames(day)
-        parts = [hour_parts(staging_dir, name) for name in filenames]
+        parts = [hour_parts(storage, staging_dir, name) for name in filenames]
         hour_futures = [
             client.submit(
                 transform_hour,

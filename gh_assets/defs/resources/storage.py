@@ -5,7 +5,8 @@ import os
 import dagster as dg
 from pydantic import Field
 
-from gh_assets.storage import Storage
+from gh_assets.settings import variable
+from gh_assets.tables.storage import Storage, StorageError
 
 
 class StorageResource(dg.ConfigurableResource):
@@ -21,3 +22,12 @@ class StorageResource(dg.ConfigurableResource):
         """The storage, with a local folder made absolute so that every process agrees on it."""
         url = self.url if "://" in self.url else os.path.abspath(self.url)
         return Storage(url=url, endpoint_url=self.s3_endpoint_url)
+
+    def writable_storage(self) -> Storage:
+        """The storage, once a marker was written and removed: a wrong bucket or key fails here."""
+        store = self.storage()
+        try:
+            store.check_writable()
+        except StorageError as exc:
+            raise StorageError(f"{variable('storage')}: {exc}") from exc.__cause__
+        return store

@@ -13,11 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from gh_assets.storage import PARQUET_OPTIONS, Storage
-from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA
-
-PUSH_EVENTS = "push_events"
-COMMITS = "commits"
+from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
+from gh_assets.tables.storage import PARQUET_OPTIONS, Storage
 
 
 @dataclass(frozen=True)
@@ -91,13 +88,13 @@ def commit_day(
     if event_ids:
         all_ids = pa.chunked_array([c for ids in event_ids for c in ids.chunks], type=pa.string())
         summary.distinct_event_ids = pc.count_distinct(all_ids).as_py()
-    push_path = storage.day_file(PUSH_EVENTS, day)
-    commits_path = storage.day_file(COMMITS, day)
+    push_path = storage.day_file(PUSH_EVENTS.name, day)
+    commits_path = storage.day_file(COMMITS.name, day)
     with (
         storage.open_atomic(push_path) as push_file,
         storage.open_atomic(commits_path) as commits_file,
-        pq.ParquetWriter(push_file, PUSH_EVENTS_SCHEMA, **PARQUET_OPTIONS) as push_writer,
-        pq.ParquetWriter(commits_file, COMMITS_SCHEMA, **PARQUET_OPTIONS) as commits_writer,
+        pq.ParquetWriter(push_file, PUSH_EVENTS.schema, **PARQUET_OPTIONS) as push_writer,
+        pq.ParquetWriter(commits_file, COMMITS.schema, **PARQUET_OPTIONS) as commits_writer,
     ):
         for part, mask in zip(parts, masks, strict=True):
             pushes = storage.read_table(part.push_events)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from gh_assets.arrow_pushes import push_tables
-from gh_assets.events import (
+from gh_assets.reading.arrow_pushes import push_tables
+from gh_assets.reading.events import (
     as_int,
     created_at_micros,
     event_key,
@@ -14,7 +14,7 @@ from gh_assets.events import (
     event_user,
     listed_commits,
 )
-from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA
+from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
 
 
 class PushTableBuilder:
@@ -102,8 +102,8 @@ class PushTableBuilder:
         if self.push_rows:
             self._tables.append(
                 (
-                    _table(self.push_rows, self.source_file, PUSH_EVENTS_SCHEMA),
-                    _table(self.commit_rows, self.source_file, COMMITS_SCHEMA),
+                    _table(self.push_rows, self.source_file, PUSH_EVENTS.schema),
+                    _table(self.commit_rows, self.source_file, COMMITS.schema),
                 )
             )
             self._reset_rows()
@@ -111,8 +111,8 @@ class PushTableBuilder:
     def take(self) -> tuple[pa.Table, pa.Table]:
         """The rows collected since the last call, as (push_events, commits) tables."""
         self._rows_to_tables()
-        pushes = [tables[0] for tables in self._tables] or [PUSH_EVENTS_SCHEMA.empty_table()]
-        commits = [tables[1] for tables in self._tables] or [COMMITS_SCHEMA.empty_table()]
+        pushes = [tables[0] for tables in self._tables] or [PUSH_EVENTS.schema.empty_table()]
+        commits = [tables[1] for tables in self._tables] or [COMMITS.schema.empty_table()]
         self._tables = []
         self.pending_rows = 0
         return pa.concat_tables(pushes), pa.concat_tables(commits)

@@ -2,7 +2,8 @@
 
 It answers like the HTTP archive: a probe says whether an hourly file exists (status 200 or 404),
 its size, ETag and modification time, and a file is read as a stream. Retries are the object
-store client's own (s3fs retries transient errors); a local file is read once.
+store client's own (s3fs retries transient errors); a file that is not gzip stays so, so each file
+is read once.
 """
 
 from __future__ import annotations
@@ -12,18 +13,19 @@ import io
 from dataclasses import dataclass
 from functools import cached_property
 
-from gh_assets.archive import ArchiveClient, ArchiveError, HourFile, day_filenames
-from gh_assets.storage import Storage
+from gh_assets.archive.names import day_filenames
+from gh_assets.archive.source import ONCE, ArchiveError, HourFile, RetryPolicy
+from gh_assets.tables.storage import Storage
 
 
 @dataclass(frozen=True)
-class FolderArchiveClient:
-    """Reads hourly files under `base_url`; picklable, so Dask workers carry it to their tasks."""
+class FolderArchive:
+    """The hourly files under `base_url`; an `ArchiveSource`."""
 
     base_url: str
     endpoint_url: str | None = None
     skip_unreadable: bool = False
-    max_attempts: int = 1  # a file that is not gzip stays so: it is read once
+    retry: RetryPolicy = ONCE
 
     @cached_property
     def _folder(self) -> Storage:
@@ -33,7 +35,7 @@ class FolderArchiveClient:
     def url(self, filename: str) -> str:
         return f"{self.base_url}/{filename}"
 
-    def for_probes(self, max_attempts: int, timeout_seconds: float) -> FolderArchiveClient:
+    def for_probes(self, max_attempts: int, timeout_seconds: float) -> FolderArchive:
         return self
 
     def probe(self, filename: str) -> HourFile:
@@ -57,7 +59,7 @@ class FolderArchiveClient:
         """The 24 files of a day; a folder that does not exist is an error, not 24 missing hours."""
         fs, root = self._folder.fs, self._folder.root
         if not fs.isdir(root):
-            raise ArchiveError(f"GH_ASSETS_SOURCE_URL={self.base_url!r}: no such folder")
+            raise ArchiveError(f"{self.base_url}: no such folder")
         return [self.probe(filename) for filename in day_filenames(day)]
 
     def open(self, filename: str) -> FolderBody | None:
@@ -67,9 +69,6 @@ class FolderArchiveClient:
             return FolderBody(fs.open(f"{root}/{filename}", "rb"), self.url(filename))
         except FileNotFoundError:
             return None
-
-    def backoff(self, attempt: int) -> float:
-        return 0.0
 
 
 class FolderBody(io.RawIOBase):
@@ -106,6 +105,3 @@ def _http_date(modified: dt.datetime | float) -> str:
     if not isinstance(modified, dt.datetime):
         modified = dt.datetime.fromtimestamp(modified, dt.UTC)
     return modified.astimezone(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-
-
-ArchiveSource = ArchiveClient | FolderArchiveClient

@@ -20,11 +20,10 @@ from typing import BinaryIO
 import orjson
 import pyarrow.parquet as pq
 
-from gh_assets.archive import ArchiveError
-from gh_assets.archive_folder import ArchiveSource
-from gh_assets.arrow_pushes import read_push_lines
-from gh_assets.push_rows import PushTableBuilder
-from gh_assets.records import (
+from gh_assets.archive.source import ArchiveError, ArchiveSource
+from gh_assets.reading.arrow_pushes import read_push_lines
+from gh_assets.reading.push_rows import PushTableBuilder
+from gh_assets.reading.records import (
     NotGzipError,
     StreamDamage,
     count_records,
@@ -32,8 +31,8 @@ from gh_assets.records import (
     lines_containing,
     recover_events,
 )
-from gh_assets.storage import STAGED_PARQUET_OPTIONS, Storage
-from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA
+from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
+from gh_assets.tables.storage import STAGED_PARQUET_OPTIONS, Storage
 
 PUSH_MARKER = b'"PushEvent"'
 ROWS_PER_ROW_GROUP = 50_000
@@ -96,8 +95,8 @@ def transform_stream(
     damage = StreamDamage()
     builder = PushTableBuilder(source_file)
     with (
-        pq.ParquetWriter(push_sink, PUSH_EVENTS_SCHEMA, **STAGED_PARQUET_OPTIONS) as push_writer,
-        pq.ParquetWriter(commits_sink, COMMITS_SCHEMA, **STAGED_PARQUET_OPTIONS) as commits_writer,
+        pq.ParquetWriter(push_sink, PUSH_EVENTS.schema, **STAGED_PARQUET_OPTIONS) as push_writer,
+        pq.ParquetWriter(commits_sink, COMMITS.schema, **STAGED_PARQUET_OPTIONS) as commits_writer,
     ):
 
         def flush() -> None:
@@ -165,7 +164,8 @@ def transform_hour(
     failing raises `ArchiveError` naming the URL and the cause, or, when the client skips
     unreadable files, gives a summary whose `unreadable` says why.
     """
-    for attempt in range(1, client.max_attempts + 1):
+    retry = client.retry
+    for attempt in range(1, retry.max_attempts + 1):
         body = client.open(filename)
         if body is None:
             return HourSummary(filename, found=False)
@@ -178,8 +178,8 @@ def transform_hour(
                 summary = transform_stream(body, filename, push_sink, commits_sink)
         except NotGzipError as exc:
             cause = exc
-            if attempt < client.max_attempts:
-                delay = client.backoff(attempt)
+            if attempt < retry.max_attempts:
+                delay = retry.delay(attempt)
                 log.warning("%s: %s, fetching again in %.1fs", body.url, exc, delay)
                 time.sleep(delay)
             continue
@@ -188,13 +188,13 @@ def transform_hour(
         summary.attempts = attempt
         summary.worker = _worker_name()
         return summary
-    failure = f"{client.url(filename)} was not gzip after {client.max_attempts} attempts: {cause}"
+    failure = f"{client.url(filename)} was not gzip after {retry.max_attempts} attempts: {cause}"
     if client.skip_unreadable:
         log.warning("%s; skipped and counted", failure)
         return HourSummary(
             filename,
             unreadable=failure,
-            attempts=client.max_attempts,
+            attempts=retry.max_attempts,
             worker=_worker_name(),
         )
     raise ArchiveError(failure)

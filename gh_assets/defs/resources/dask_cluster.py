@@ -15,9 +15,9 @@ import dask
 from distributed import Client, LocalCluster
 from pydantic import Field
 
-from gh_assets.cluster_choice import ClusterConfigError, choose_cluster, scaled_workers
-from gh_assets.storage import STAGING, Storage, write_probe
-from gh_assets.worker_config import WORKER_DASK_CONFIG
+from gh_assets.compute.cluster_choice import ClusterConfigError, choose_cluster, scaled_workers
+from gh_assets.compute.worker_config import WORKER_DASK_CONFIG
+from gh_assets.tables.storage import STAGING, Storage, write_probe
 
 
 @dataclass

@@ -1,14 +1,12 @@
 """The daily (UTC) partitions of the archive, and how a backfill over them is split into runs."""
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 
 import dagster as dg
 
-from gh_assets.archive import FIRST_DAY
-
-MAX_PARTITIONS_PER_RUN = "GH_ASSETS_MAX_PARTITIONS_PER_RUN"
+from gh_assets.archive.names import FIRST_DAY
+from gh_assets.settings import current_settings
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY.isoformat(), timezone="UTC")
 
@@ -27,15 +25,11 @@ def run_days(partition_keys: Sequence[str]) -> list[dt.date]:
     return [dt.date.fromisoformat(key) for key in partition_keys]
 
 
-def backfill_policy_for(max_partitions_per_run: str | None) -> dg.BackfillPolicy:
+def backfill_policy_for(max_partitions_per_run: int | None) -> dg.BackfillPolicy:
     """One run for a whole range (one cluster), or runs of at most N days when N is given."""
-    if not max_partitions_per_run:
+    if max_partitions_per_run is None:
         return dg.BackfillPolicy.single_run()
-    if not max_partitions_per_run.isdigit() or int(max_partitions_per_run) < 1:
-        raise ValueError(
-            f"{MAX_PARTITIONS_PER_RUN}={max_partitions_per_run!r} must be a whole number >= 1"
-        )
-    return dg.BackfillPolicy.multi_run(int(max_partitions_per_run))
+    return dg.BackfillPolicy.multi_run(max_partitions_per_run)
 
 
-daily_backfill_policy = backfill_policy_for(os.environ.get(MAX_PARTITIONS_PER_RUN))
+daily_backfill_policy = backfill_policy_for(current_settings().max_partitions_per_run)

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from gh_assets.tables import COMMITS_SCHEMA, PUSH_EVENTS_SCHEMA, UTC_MICROS
+from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS, UTC_MICROS
 
 _AUTHOR = pa.struct([("email", pa.string()), ("name", pa.string())])
 _COMMIT = pa.struct(
@@ -153,6 +153,6 @@ def push_tables(pushes: pa.StructArray, source_file: str) -> tuple[pa.Table, pa.
         "source_file": pa.repeat(source_file, len(parents)),
     }
     return (
-        pa.Table.from_pydict(per_push, schema=PUSH_EVENTS_SCHEMA),
-        pa.Table.from_pydict(per_commit, schema=COMMITS_SCHEMA),
+        pa.Table.from_pydict(per_push, schema=PUSH_EVENTS.schema),
+        pa.Table.from_pydict(per_commit, schema=COMMITS.schema),
     )

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from gh_assets.jobs import daily_job
+from gh_assets.defs.jobs import daily_job
 
 daily_schedule = dg.build_schedule_from_partitioned_job(
     daily_job,

@@ -1,5 +1,4 @@
-"""The GH Archive over HTTP: names, URLs, and reads that survive faults (copies in a folder or a
-bucket are read by `archive_folder`).
+"""The GH Archive over HTTP, read so that faults do not matter.
 
 The archive serves `YYYY-MM-DD-H.json.gz` (hour not zero-padded). A missing hour is a 404 with an
 XML body; 5xx, 429, cut connections and stalls are transient and retried with backoff. A body read
@@ -13,77 +12,27 @@ import datetime as dt
 import io
 import logging
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
-from urllib.parse import urlparse
 
 import requests
 
-FIRST_DAY = dt.date(2011, 2, 12)
-HOURS_PER_DAY = 24
+from gh_assets.archive.names import day_filenames
+from gh_assets.archive.source import DEFAULT_RETRY, ArchiveError, HourFile, RetryPolicy
+
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MISSING_STATUS = frozenset({403, 404})
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-class ArchiveError(RuntimeError):
-    """The archive could not give a file after every retry."""
-
-
-class InvalidSourceUrl(ValueError):
-    """The archive's base URL is not one this pipeline can read."""
-
-
-def hour_filename(day: dt.date, hour: int) -> str:
-    """The archive's name for one hour: `2015-01-01-0.json.gz` (the hour is not zero-padded)."""
-    return f"{day:%Y-%m-%d}-{hour}.json.gz"
-
-
-def day_filenames(day: dt.date) -> list[str]:
-    """The 24 hourly file names of a UTC day, hour 0 to 23."""
-    return [hour_filename(day, hour) for hour in range(HOURS_PER_DAY)]
-
-
-def validate_source_url(base_url: str) -> str:
-    """Return the base URL without a trailing slash, or say why it cannot be used."""
-    parsed = urlparse(base_url)
-    if (parsed.scheme in ("http", "https", "s3") and parsed.netloc) or (
-        parsed.scheme == "file" and parsed.path.strip("/")
-    ):
-        return base_url.rstrip("/")
-    raise InvalidSourceUrl(
-        f"GH_ASSETS_SOURCE_URL={base_url!r} is not an http(s), file:// or s3:// URL; use the "
-        "archive (https://data.gharchive.org), a mirror such as http://127.0.0.1:8000, a folder "
-        "(file:///data/gharchive) or a bucket (s3://bucket/gharchive)"
-    )
 
 
 @dataclass(frozen=True)
-class HourFile:
-    """What a HEAD request says of one hourly file."""
-
-    filename: str
-    url: str
-    exists: bool
-    status: int
-    size: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass(frozen=True)
-class ArchiveClient:
-    """Reads the archive at `base_url`; picklable, so Dask workers carry it to their tasks."""
+class HttpArchive:
+    """The archive (or a mirror) at `base_url`, over HTTP; an `ArchiveSource`."""
 
     base_url: str
     timeout_seconds: float = 60.0
-    max_attempts: int = 6
-    backoff_seconds: float = 1.0
-    max_backoff_seconds: float = 30.0
+    retry: RetryPolicy = DEFAULT_RETRY
     skip_unreadable: bool = False
     _session: requests.Session = field(default_factory=requests.Session, compare=False, repr=False)
 
@@ -101,7 +50,7 @@ class ArchiveClient:
     def probe(self, filename: str) -> HourFile:
         """HEAD one file: whether it exists, its size, ETag and Last-Modified."""
         url = self.url(filename)
-        response = self._retrying(url, lambda: self._request("HEAD", url))
+        response = self.retry.call(url, lambda: self.request("HEAD", url), TRANSIENT)
         headers = response.headers
         exists = response.status_code == 200
         return HourFile(
@@ -114,11 +63,11 @@ class ArchiveClient:
             last_modified=headers.get("Last-Modified"),
         )
 
-    def for_probes(self, max_attempts: int, timeout_seconds: float) -> ArchiveClient:
-        """This client with a smaller budget per request (for checks that must end quickly)."""
+    def for_probes(self, max_attempts: int, timeout_seconds: float) -> HttpArchive:
+        """This source with a smaller budget per request (for checks that must end quickly)."""
         return replace(
             self,
-            max_attempts=min(self.max_attempts, max_attempts),
+            retry=replace(self.retry, max_attempts=min(self.retry.max_attempts, max_attempts)),
             timeout_seconds=min(self.timeout_seconds, timeout_seconds),
         )
 
@@ -129,48 +78,33 @@ class ArchiveClient:
 
     def open(self, filename: str) -> ResumableBody | None:
         """A streaming body for one file, or None when the archive does not have it (404)."""
-        body = ResumableBody(self, self.url(filename))
-        return body if body.open() else None
+        url = self.url(filename)
+        response = self.retry.call(url, lambda: self.request("GET", url), TRANSIENT)
+        if response.status_code in MISSING_STATUS:
+            response.close()
+            return None
+        return ResumableBody(self, url, response)
 
-    def backoff(self, attempt: int) -> float:
-        return min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1))
-
-    def _request(self, method: str, url: str, headers: dict | None = None) -> requests.Response:
+    def request(self, method: str, url: str, headers: dict | None = None) -> requests.Response:
+        """One streaming request: 5xx and 429 raise `TransientError`, other errors `ArchiveError`;
+        a 404 (or 403, which S3 gives for a missing key) is returned for the caller to read."""
         response = self._session.request(
             method, url, headers=headers, stream=True, timeout=self.timeout_seconds
         )
         if response.status_code in RETRYABLE_STATUS:
             response.close()
-            raise _Transient(f"HTTP {response.status_code}")
+            raise TransientError(f"HTTP {response.status_code}")
         if response.status_code not in MISSING_STATUS and response.status_code >= 400:
             response.close()
             raise ArchiveError(f"{method} {url} answered HTTP {response.status_code}")
         return response
 
-    def _retrying(self, url: str, attempt_once: Callable[[], T]) -> T:
-        """Call `attempt_once` until it succeeds, retrying transient faults with backoff."""
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                return attempt_once()
-            except (_Transient, requests.ConnectionError, requests.Timeout) as exc:
-                cause = exc
-            if attempt == self.max_attempts:
-                break
-            delay = self.backoff(attempt)
-            log.warning(
-                "%s: %s (attempt %d of %d), retrying in %.1fs",
-                url,
-                cause,
-                attempt,
-                self.max_attempts,
-                delay,
-            )
-            time.sleep(delay)
-        raise ArchiveError(f"{url} failed after {self.max_attempts} attempts: {cause}")
 
-
-class _Transient(Exception):
+class TransientError(Exception):
     """A fault worth retrying: 5xx, 429, a cut connection, a stall."""
+
+
+TRANSIENT = (TransientError, requests.ConnectionError, requests.Timeout)
 
 
 class ResumableBody(io.RawIOBase):
@@ -180,23 +114,16 @@ class ResumableBody(io.RawIOBase):
     while a complete body that is bad gzip is damage for the caller to report.
     """
 
-    def __init__(self, client: ArchiveClient, url: str):
+    def __init__(self, archive: HttpArchive, url: str, response: requests.Response):
         super().__init__()
-        self.client = client
+        self.archive = archive
         self.url = url
         self.position = 0
         self.length: int | None = None
         self.retries = 0
         self._etag: str | None = None
         self._raw = None
-
-    def open(self) -> bool:
-        response = self.client._retrying(self.url, lambda: self.client._request("GET", self.url))
-        if response.status_code in MISSING_STATUS:
-            response.close()
-            return False
         self._attach(response)
-        return True
 
     def _attach(self, response: requests.Response) -> None:
         self._raw = response.raw
@@ -216,21 +143,22 @@ class ResumableBody(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         """Read up to `size` bytes, resuming transparently after transient faults."""
-        for attempt in range(1, self.client.max_attempts + 1):
+        retry = self.archive.retry
+        for attempt in range(1, retry.max_attempts + 1):
             try:
                 data = self._raw.read(size if size >= 0 else None)
                 if not data and self.length is not None and self.position < self.length:
-                    raise _Transient(f"body ended at byte {self.position} of {self.length}")
+                    raise TransientError(f"body ended at byte {self.position} of {self.length}")
                 self.position += len(data)
                 return data
             except Exception as exc:  # urllib3 raises several types for a broken or stalled body
                 if isinstance(exc, ArchiveError):
                     raise
                 cause = exc
-            if attempt == self.client.max_attempts:
+            if attempt == retry.max_attempts:
                 break
             self.retries += 1
-            delay = self.client.backoff(attempt)
+            delay = retry.delay(attempt)
             log.warning(
                 "%s: read broke at byte %d (%s), resuming in %.1fs",
                 self.url,
@@ -241,11 +169,11 @@ class ResumableBody(io.RawIOBase):
             time.sleep(delay)
             try:
                 self._resume()
-            except (ArchiveError, _Transient, requests.RequestException) as exc:
+            except (ArchiveError, TransientError, requests.RequestException) as exc:
                 cause = exc
         raise ArchiveError(
             f"{self.url} could not be read past byte {self.position} after "
-            f"{self.client.max_attempts} attempts: {cause}"
+            f"{retry.max_attempts} attempts: {cause}"
         )
 
     def _resume(self) -> None:
@@ -254,7 +182,7 @@ class ResumableBody(io.RawIOBase):
         headers = {"Range": f"bytes={self.position}-"}
         if self._etag:
             headers["If-Range"] = self._etag
-        response = self.client._request("GET", self.url, headers=headers)
+        response = self.archive.request("GET", self.url, headers=headers)
         if response.status_code in MISSING_STATUS:
             response.close()
             raise ArchiveError(f"{self.url} disappeared while it was being read")
@@ -267,7 +195,7 @@ class ResumableBody(io.RawIOBase):
         while to_skip:
             skipped = self._raw.read(min(to_skip, 1 << 20))
             if not skipped:
-                raise _Transient("body ended while skipping to the resume point")
+                raise TransientError("body ended while skipping to the resume point")
             to_skip -= len(skipped)
 
     def _release(self) -> None:

@@ -42,7 +42,7 @@ def validate_storage_url(url: str) -> None:
         fsspec.get_filesystem_class(protocol)
     except (ImportError, ValueError) as exc:
         raise ValueError(
-            f"GH_ASSETS_STORAGE={url!r} cannot be opened ({exc}); use a folder or s3://bucket/prefix"
+            f"{url!r} cannot be opened ({exc}); use a folder or s3://bucket/prefix"
         ) from None
 
 
@@ -64,7 +64,7 @@ class Storage:
         try:
             fs, root = fsspec.core.url_to_fs(self.url, **options)
         except (ImportError, ValueError) as exc:
-            raise StorageError(f"GH_ASSETS_STORAGE={self.url!r} cannot be opened: {exc}") from exc
+            raise StorageError(f"{self.url!r} cannot be opened: {exc}") from exc
         return fs, root.rstrip("/")
 
     def __getstate__(self) -> dict:
@@ -101,6 +101,10 @@ class Storage:
     def staging_dir(self, run_token: str, day: dt.date) -> str:
         return f"{self.staging_root(run_token)}/date={day.isoformat()}"
 
+    def staged_part(self, staging_dir: str, table: str, filename: str) -> str:
+        """Where one archive file's part of a table is staged."""
+        return f"{staging_dir}/{table}/{filename.removesuffix('.json.gz')}.parquet"
+
     def staging_tokens(self) -> list[str]:
         """The run tokens that have staged work (a run killed outright leaves its own behind)."""
         folder = f"{self.root}/{STAGING}"
@@ -120,7 +124,7 @@ class Storage:
             self.fs.rm_file(marker)
         except Exception as exc:
             raise StorageError(
-                f"cannot write to GH_ASSETS_STORAGE={self.url!r}: {type(exc).__name__}: {exc}"
+                f"cannot write to {self.url!r}: {type(exc).__name__}: {exc}"
             ) from exc
 
     def make_parent(self, path: str) -> None:

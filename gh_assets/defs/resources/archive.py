@@ -1,16 +1,11 @@
 """The archive as a Dagster resource."""
 
-from typing import Literal, get_args
-
 import dagster as dg
 from pydantic import Field
 
-from gh_assets.archive import ArchiveClient, validate_source_url
-from gh_assets.archive_folder import ArchiveSource, FolderArchiveClient
-
-DEFAULT_SOURCE_URL = "https://data.gharchive.org"
-UnreadablePolicy = Literal["fail", "skip"]
-UNREADABLE_POLICIES = get_args(UnreadablePolicy)
+from gh_assets.archive import archive_source
+from gh_assets.archive.source import DEFAULT_SOURCE_URL, ArchiveSource, RetryPolicy
+from gh_assets.settings import UnreadablePolicy
 
 
 class ArchiveResource(dg.ConfigurableResource):
@@ -37,14 +32,10 @@ class ArchiveResource(dg.ConfigurableResource):
     )
 
     def client(self) -> ArchiveSource:
-        base_url = validate_source_url(self.base_url)
-        skip_unreadable = self.unreadable_files == "skip"
-        if not base_url.startswith(("http://", "https://")):
-            return FolderArchiveClient(base_url, self.s3_endpoint_url, skip_unreadable)
-        return ArchiveClient(
-            base_url=base_url,
+        return archive_source(
+            self.base_url,
+            s3_endpoint_url=self.s3_endpoint_url,
             timeout_seconds=self.timeout_seconds,
-            max_attempts=self.max_attempts,
-            backoff_seconds=self.backoff_seconds,
-            skip_unreadable=skip_unreadable,
+            retry=RetryPolicy(max_attempts=self.max_attempts, backoff_seconds=self.backoff_seconds),
+            skip_unreadable=self.unreadable_files == "skip",
         )

@@ -1,0 +1,55 @@
+"""When the archive is done with a day: all 24 of its hours exist, or a later hour does.
+
+The archive publishes hours in order and never backfills, so an hour still missing once a later one
+exists is missing forever.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from gh_assets.archive.names import day_filenames, hour_filename
+
+MAX_GAP_HOURS = 7 * 24
+ONE_DAY = dt.timedelta(days=1)
+ONE_HOUR = dt.timedelta(hours=1)
+
+
+def later_hour_filenames(day: dt.date, now: dt.datetime) -> Iterator[str]:
+    """The files of the hours after `day` that have ended by `now` (UTC), oldest first.
+
+    At most MAX_GAP_HOURS of them: the archive's longest known gap is about 55 hours.
+    """
+    hour_start = dt.datetime.combine(day + ONE_DAY, dt.time(), dt.UTC)
+    for _ in range(MAX_GAP_HOURS):
+        if hour_start + ONE_HOUR > now:
+            return
+        yield hour_filename(hour_start.date(), hour_start.hour)
+        hour_start += ONE_HOUR
+
+
+def day_is_complete(day: dt.date, now: dt.datetime, file_exists: Callable[[str], bool]) -> bool:
+    """Whether the archive is done with `day`: a later hour exists, or all 24 of its hours do."""
+    return any(map(file_exists, later_hour_filenames(day, now))) or all(
+        map(file_exists, day_filenames(day))
+    )
+
+
+def days_to_request(
+    last_requested: dt.date,
+    now: dt.datetime,
+    file_exists: Callable[[str], bool],
+    limit: int,
+) -> list[dt.date]:
+    """The complete days after `last_requested`, in order, up to the first incomplete one.
+
+    At most `limit` days, and none after the last UTC day that has ended by `now`.
+    """
+    last_ended = now.astimezone(dt.UTC).date() - ONE_DAY
+    days: list[dt.date] = []
+    day = last_requested + ONE_DAY
+    while len(days) < limit and day <= last_ended and day_is_complete(day, now, file_exists):
+        days.append(day)
+        day += ONE_DAY
+    return days

@@ -1,4 +1,0 @@
-from gh_assets.assets.manifest import gharchive_manifest
-from gh_assets.assets.push_events import push_events_and_commits
-
-__all__ = ["gharchive_manifest", "push_events_and_commits"]

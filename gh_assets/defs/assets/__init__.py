@@ -1,0 +1,4 @@
+from gh_assets.defs.assets.manifest import gharchive_manifest
+from gh_assets.defs.assets.push_events import push_events_and_commits
+
+__all__ = ["gharchive_manifest", "push_events_and_commits"]

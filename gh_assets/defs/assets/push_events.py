@@ -1,0 +1,97 @@
+"""`push_events` and `commits`: every PushEvent of the day, and one row per commit it lists.
+
+Both tables come from one reading of the day's files, so they are one multi-asset. The heavy work
+runs as Dask tasks that write Parquet straight to storage; this step only sees summaries.
+"""
+
+import datetime as dt
+import time
+import uuid
+
+import dagster as dg
+
+from gh_assets.compute.run_graph import build_days
+from gh_assets.compute.run_report import RunReport
+from gh_assets.defs.assets.checks import CHECK_SPECS, check_results
+from gh_assets.defs.assets.metadata import metadata, table_spec
+from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
+from gh_assets.defs.resources.archive import ArchiveResource
+from gh_assets.defs.resources.dask_cluster import DaskResource, RunCluster
+from gh_assets.defs.resources.storage import StorageResource
+from gh_assets.tables.catalogue import COMMITS, MANIFEST, PUSH_EVENTS
+from gh_assets.tables.storage import Storage
+
+KINDS = {"parquet", "dask"}
+
+
+@dg.multi_asset(
+    specs=[
+        table_spec(PUSH_EVENTS, KINDS, deps=[MANIFEST.name]),
+        table_spec(COMMITS, KINDS, deps=[PUSH_EVENTS.name]),
+    ],
+    check_specs=CHECK_SPECS,
+    partitions_def=daily_partitions,
+    backfill_policy=daily_backfill_policy,
+)
+def push_events_and_commits(
+    context: dg.AssetExecutionContext,
+    archive: ArchiveResource,
+    storage: StorageResource,
+    dask: DaskResource,
+):
+    started = time.monotonic()
+    days = run_days(context.partition_keys)
+    archive_client = archive.client()
+    store = storage.writable_storage()
+    _remove_staging_of_finished_runs(context, store)
+    run_token = f"{context.run.run_id}.{uuid.uuid4().hex[:8]}"
+    with dask.cluster(
+        run_id=context.run.run_id, partition_count=len(days), storage=store, log=context.log
+    ) as cluster:
+        results = build_days(cluster.client, archive_client, store, days, run_token)
+    report = RunReport(tuple(results), _present_files(store, days))
+    cluster_metadata = _cluster_metadata(cluster, round(time.monotonic() - started, 2))
+    for table in (PUSH_EVENTS, COMMITS):
+        yield dg.MaterializeResult(
+            asset_key=table.name, metadata={**metadata(report.figures(table)), **cluster_metadata}
+        )
+    yield from check_results(report)
+
+
+def _remove_staging_of_finished_runs(context: dg.AssetExecutionContext, store: Storage) -> None:
+    """Remove the staged parts of finished runs of this instance, which were killed outright.
+
+    A normal or failed run removes its own; those of unknown or unfinished runs are left alone.
+    """
+    for token in store.staging_tokens():
+        run = context.instance.get_run_by_id(token.split(".")[0])
+        if run is not None and run.is_finished:
+            context.log.info(f"removing staged parts left by run {run.run_id} ({run.status.value})")
+            store.remove_tree(store.staging_root(token))
+
+
+def _present_files(store: Storage, days: list[dt.date]) -> dict[str, frozenset[str]]:
+    """The files each day's manifest lists as present (days without a manifest are left out)."""
+    present = {}
+    for day in days:
+        path = store.day_file(MANIFEST.name, day)
+        if store.fs.exists(path):
+            manifest = store.read_table(path, ["filename", "exists"]).to_pylist()
+            present[day.isoformat()] = frozenset(
+                row["filename"] for row in manifest if row["exists"]
+            )
+    return present
+
+
+def _cluster_metadata(cluster: RunCluster, seconds: float) -> dict:
+    metadata = {
+        "dask_mode": cluster.mode,
+        "dask_mode_reason": cluster.reason,
+        "dask_workers": cluster.workers,
+        "seconds": seconds,
+    }
+    if cluster.name:
+        metadata["dask_cluster_name"] = cluster.name
+    if cluster.dashboard_url:
+        metadata["dask_dashboard"] = dg.MetadataValue.url(cluster.dashboard_url)
+    return metadata

@@ -1,0 +1,143 @@
+"""Every `GH_ASSETS_*` setting once: its name, default, type, validation and description.
+
+The environment is read once per process (`current_settings`); resources, the backfill policy and
+the sensor take their values from here. A wrong value stops the code location from loading with one
+line that names the variable. Secrets are never settings: S3, Coiled and GitHub credentials are
+found by their own clients in the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from gh_assets.archive.names import FIRST_DAY
+from gh_assets.archive.source import DEFAULT_SOURCE_URL, validate_source_url
+from gh_assets.tables.storage import validate_storage_url
+
+PREFIX = "GH_ASSETS_"
+DaskMode = Literal["auto", "local", "coiled", "address"]
+UnreadablePolicy = Literal["fail", "skip"]
+
+
+class SettingsError(ValueError):
+    """A GH_ASSETS_* variable has a value the pipeline cannot use."""
+
+
+class Settings(BaseModel):
+    """The deployment's settings; each field `name` is the variable `GH_ASSETS_<NAME>`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source_url: str = Field(
+        default=DEFAULT_SOURCE_URL,
+        description="where the hourly files are: the archive, an HTTP mirror, a folder "
+        "(`file:///data/gharchive`) or a bucket (`s3://bucket/gharchive`)",
+    )
+    storage: str = Field(
+        default="data",
+        description="where tables go: a folder (relative to the working directory) or "
+        "`s3://bucket/prefix`",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="endpoint of an S3-compatible store (Ceph, MinIO, R2), for tables and an "
+        "`s3://` source; unset: AWS",
+    )
+    dask_mode: DaskMode = Field(
+        default="auto", description="`auto`, `local`, `coiled`, or `address`"
+    )
+    dask_address: str | None = Field(
+        default=None, description="scheduler for `address`, e.g. `tcp://10.0.0.5:8786`"
+    )
+    coiled_threshold: int = Field(
+        default=7, ge=1, description="in `auto`, runs of more days than this use Coiled"
+    )
+    max_partitions_per_run: int | None = Field(
+        default=None,
+        ge=1,
+        description="split backfills into runs of at most N days; unset: one run per backfill",
+    )
+    sensor_first_day: dt.date | None = Field(
+        default=None,
+        description="first day the sensor watches when it has no cursor; unset: yesterday",
+    )
+    unreadable_files: UnreadablePolicy = Field(
+        default="fail",
+        description="a file still not gzip after every attempt: `fail` its day, or `skip` it "
+        "(counted, check fails)",
+    )
+
+    @field_validator("source_url")
+    @classmethod
+    def _readable_source(cls, value: str) -> str:
+        return validate_source_url(value)
+
+    @field_validator("storage")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        validate_storage_url(value)
+        return value
+
+    @field_validator("sensor_first_day")
+    @classmethod
+    def _in_the_archive(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value < FIRST_DAY:
+            raise ValueError(f"the archive starts on {FIRST_DAY}")
+        return value
+
+    @model_validator(mode="after")
+    def _address_for_address_mode(self) -> Settings:
+        if self.dask_mode == "address" and not self.dask_address:
+            raise SettingsError(
+                f"{variable('dask_mode')}=address needs {variable('dask_address')}, "
+                "e.g. tcp://10.0.0.5:8786"
+            )
+        return self
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        """The settings the environment gives; an empty variable counts as unset."""
+        values = {name: env[variable(name)] for name in cls.model_fields if env.get(variable(name))}
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            if not error["loc"]:  # a rule across settings: its message names the variables
+                raise SettingsError(str(error["ctx"]["error"])) from None
+            name = str(error["loc"][0])
+            value = repr(values[name])
+            ours = error["type"] == "value_error"  # raised by a validator here, or by the core
+            message = str(error["ctx"]["error"]) if ours else error["msg"]
+            if not message.startswith(value):  # the core's own messages begin with the value
+                message = f"{value}: {message}"
+            raise SettingsError(f"{variable(name)}={message}") from None
+
+
+def variable(name: str) -> str:
+    """The environment variable of a setting: `GH_ASSETS_SOURCE_URL` for `source_url`."""
+    return PREFIX + name.upper()
+
+
+@functools.cache
+def current_settings() -> Settings:
+    """The settings of this process's environment, read once."""
+    return Settings.from_env()
+
+
+def settings_table() -> str:
+    """The README's configuration table (`python -m gh_assets.settings` prints it)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = "unset" if field.default is None else f"`{field.default}`"
+        rows.append(f"| `{variable(name)}` | {default} | {field.description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())

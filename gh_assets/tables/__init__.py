@@ -1,0 +1,1 @@
+"""The tables: their catalogue (names, columns, schemas) and where they are stored."""
