@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 # use the system trust store (where a machine keeps its own CA), not only the bundled roots
 export UV_NATIVE_TLS := 1
 
-.PHONY: dev test lint bench soak sync
+.PHONY: dev test test-fast lint bench soak sync
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -22,6 +22,10 @@ dev: $(UV)
 
 test: sync
 	$(UV) run --frozen pytest
+
+# the unit tier: no services, under 90 s on 2 cores
+test-fast: sync
+	$(UV) run --frozen pytest gh_assets_tests/unit
 
 lint: sync
 	$(UV) run --frozen ruff check gh_assets gh_assets_tests bench

@@ -1,4 +1,8 @@
-import os
+"""Fixtures shared by the tiers: the services start here, on free loopback ports, once per session.
+
+unit/ uses none of the service fixtures; integration/ and e2e/ do (see the README's Tests section).
+"""
+
 import uuid
 
 import dagster as dg
@@ -6,53 +10,12 @@ import pytest
 import s3fs
 from distributed import Client
 
-from gh_assets.defs.assets import gharchive_manifest, push_events_and_commits
-from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
-from gh_assets_tests.archive_mirror import ArchiveMirror
-from gh_assets_tests.ceph_gateway import ceph_available, start_ceph_gateway
-from gh_assets_tests.services import DaskProcesses
-
-
-def pipeline_resources(
-    source: ArchiveMirror | str,
-    storage,
-    dask: DaskResource,
-    s3_endpoint_url: str | None = None,
-    **archive_settings,
-) -> dict:
-    """Resources for a test: the archive (a mirror, or the URL of a folder or bucket holding a
-    copy), tables in a folder or s3:// URL (one endpoint for both, as in production), a cluster."""
-    base_url = source if isinstance(source, str) else source.base_url
-    fast = {"timeout_seconds": 2, "max_attempts": 4, "backoff_seconds": 0.01}
-    return {
-        "archive": ArchiveResource(
-            base_url=base_url, s3_endpoint_url=s3_endpoint_url, **(fast | archive_settings)
-        ),
-        "storage": StorageResource(url=str(storage), s3_endpoint_url=s3_endpoint_url),
-        "dask": dask,
-    }
-
-
-ASSETS = [gharchive_manifest, push_events_and_commits]
-
-
-def materialize_days(resources: dict, instance, first: str, last: str | None = None, **kwargs):
-    """Materialize the three assets for one day, or for a range of days as one run."""
-    if last is None:
-        return dg.materialize(
-            ASSETS, partition_key=first, resources=resources, instance=instance, **kwargs
-        )
-    tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
-    return dg.materialize(ASSETS, resources=resources, instance=instance, tags=tags, **kwargs)
-
-
-def require_service(available: bool, reason: str) -> None:
-    """Skip when a service cannot run here; under CI=true that is a failure instead."""
-    if available:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: services must run, not skip)")
-    pytest.skip(reason)
+from gh_assets.defs.resources import DaskResource
+from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
+from gh_assets_tests.harnesses.availability import require_service
+from gh_assets_tests.harnesses.ceph_gateway import ceph_available, start_ceph_gateway
+from gh_assets_tests.harnesses.dask_processes import DaskProcesses
+from gh_assets_tests.harnesses.pipeline import pipeline_resources
 
 
 @pytest.fixture(scope="session")

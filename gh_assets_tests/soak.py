@@ -18,10 +18,11 @@ import dagster as dg
 
 from gh_assets.defs.assets import gharchive_manifest, push_events_and_commits
 from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
-from gh_assets_tests.archive_mirror import ArchiveMirror
-from gh_assets_tests.gharchive_contract import commit_sort_key, push_sort_key
-from gh_assets_tests.gharchive_fakes import expected_rows, fake_day
-from gh_assets_tests.tables_read import read_day
+from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
+from gh_assets_tests.oracles.expected import expected_rows
+from gh_assets_tests.oracles.gharchive_contract import commit_sort_key, push_sort_key
+from gh_assets_tests.oracles.tables_read import read_day
+from gh_assets_tests.synthetic.days import fake_day
 
 FIRST_DAY = dt.date(2014, 12, 20)  # the timeline era, then the Events API from 2015-01-01
 

@@ -1,0 +1,32 @@
+"""A copy of the archive in a folder (`file://`) answers like the archive."""
+
+import datetime as dt
+import pickle
+
+import pytest
+
+from gh_assets.archive.source import ArchiveError
+from gh_assets.defs.resources import ArchiveResource
+from gh_assets_tests.synthetic.days import fake_day
+
+DAY = dt.date(2016, 3, 1)
+
+
+def test_a_folder_answers_like_the_archive(tmp_path):
+    fake_day(DAY, hours=[0, 3]).write(tmp_path)
+    client = pickle.loads(pickle.dumps(ArchiveResource(base_url=f"file://{tmp_path}").client()))
+    files = client.probe_day(DAY)
+    assert [file.exists for file in files] == [hour in (0, 3) for hour in range(24)]
+    first = files[0]
+    assert (first.status, first.size) == (200, (tmp_path / first.filename).stat().st_size)
+    assert first.last_modified.endswith(" GMT") and files[1].status == 404
+    assert client.open(files[1].filename) is None
+    with client.open(first.filename) as body:
+        assert body.read() == (tmp_path / first.filename).read_bytes()
+        assert body.position == first.size
+
+
+def test_a_folder_that_does_not_exist_is_an_error_not_missing_hours(tmp_path):
+    client = ArchiveResource(base_url=f"file://{tmp_path}/gharchvie").client()
+    with pytest.raises(ArchiveError, match="gharchvie'?: no such folder"):
+        client.probe_day(DAY)

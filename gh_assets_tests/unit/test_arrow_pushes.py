@@ -1,0 +1,197 @@
+"""The Arrow reader of push lines gives exactly what the line-by-line reader gives, or declines."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from functools import cache, partial
+
+import pyarrow.parquet as pq
+import pytest
+
+from gh_assets.compute import hour_transform
+from gh_assets.compute.hour_transform import PUSH_MARKER, transform_stream
+from gh_assets.reading.arrow_pushes import read_push_lines
+from gh_assets.reading.records import NotGzipError
+from gh_assets_tests.gharchive_samples import (
+    FIRST_100,
+    MIXED_SMALL,
+    REAL_HOUR,
+    SAMPLES_DIR,
+    sample_lines,
+)
+from gh_assets_tests.synthetic.days import ERAS, FakeDay, fake_damaged_day, fake_day
+
+PUSH = {
+    "id": "2489651045",
+    "type": "PushEvent",
+    "actor": {"id": 1, "login": "octo"},
+    "repo": {"id": 7, "name": "octo/repo"},
+    "payload": {
+        "push_id": 536863970,
+        "size": 2,
+        "distinct_size": 1,
+        "ref": "refs/heads/main",
+        "head": "b" * 40,
+        "before": "a" * 40,
+        "commits": [
+            {
+                "sha": "c" * 40,
+                "author": {"email": "e@x", "name": "N"},
+                "message": "m",
+                "distinct": True,
+            },
+            {"sha": "d" * 40, "author": None, "message": "ü\n😀", "distinct": False},
+        ],
+    },
+    "public": True,
+    "created_at": "2015-01-01T01:00:00Z",
+}
+
+
+def push(**changes: object) -> dict:
+    event = json.loads(json.dumps(PUSH))
+    for path, value in changes.items():
+        *parents, key = path.split("__")
+        holder = event
+        for parent in parents:
+            holder = holder[parent]
+        holder[key] = value
+    return event
+
+
+def line(event: dict) -> bytes:
+    return json.dumps(event, ensure_ascii=False).encode()
+
+
+def both_readings(body: bytes, source_file: str) -> tuple[tuple, tuple]:
+    """(summary, push rows, commit rows) with the Arrow reader and with line-by-line reading."""
+    readings = []
+    for arrow_reader in (True, False):
+        pushes, commits = io.BytesIO(), io.BytesIO()
+        summary = transform_stream(io.BytesIO(body), source_file, pushes, commits, arrow_reader)
+        readings.append(
+            (
+                dataclasses.replace(summary, seconds=0.0),
+                pq.read_table(pushes).to_pylist(),
+                pq.read_table(commits).to_pylist(),
+            )
+        )
+    return readings[0], readings[1]
+
+
+def gzip_sample(sample: str) -> bytes:
+    return gzip.compress(b"".join(line + b"\n" for line in sample_lines(sample)))
+
+
+def hour_bodies() -> dict[str, Callable[[], bytes]]:
+    """Every real sample and generated hour of every era, damaged ones included, made on demand."""
+    bodies: dict[str, Callable[[], bytes]] = {
+        "real-2015-01-01-1": (SAMPLES_DIR / REAL_HOUR).read_bytes,
+        MIXED_SMALL: partial(gzip_sample, MIXED_SMALL),
+        FIRST_100: partial(gzip_sample, FIRST_100),
+    }
+    days = {
+        "legacy": date(2011, 2, 12),
+        "timeline": date(2013, 3, 24),
+        "events": date(2015, 1, 1),
+        "slim": date(2025, 10, 8),
+    }
+    fakes = {f"{era}-day": partial(fake_day, day, hours=range(2)) for era, day in days.items()}
+    fakes |= {f"{era}-damaged": partial(fake_damaged_day, day) for era, day in days.items()}
+    fakes["all-eras-damaged"] = partial(fake_damaged_day, date(2025, 10, 6), eras=ERAS)
+    fakes = {name: cache(make) for name, make in fakes.items()}
+    for name, make in fakes.items():
+        for hour in make().hours:
+            bodies[f"{name}-{hour}"] = partial(fake_hour_body, make, hour)
+    return bodies
+
+
+def fake_hour_body(make: Callable[[], FakeDay], hour: int) -> bytes:
+    return make().hours[hour].body()
+
+
+HOUR_BODIES = hour_bodies()
+
+
+@pytest.mark.parametrize("batch_bytes", [300, 8 << 20], ids=["tiny-batches", "default-batches"])
+@pytest.mark.parametrize("hour", HOUR_BODIES)
+def test_same_rows_and_accounting_as_line_by_line(hour, batch_bytes, monkeypatch) -> None:
+    """Tiny batches mix Arrow-read and line-by-line batches within one file."""
+    monkeypatch.setattr(hour_transform, "PUSH_BYTES_PER_READ", batch_bytes)
+    body = HOUR_BODIES[hour]()
+    if not body.startswith(b"\x1f\x8b"):
+        for arrow_reader in (True, False):
+            with pytest.raises(NotGzipError):
+                transform_stream(io.BytesIO(body), "x", io.BytesIO(), io.BytesIO(), arrow_reader)
+        return
+    fast, careful = both_readings(body, "2015-01-01-1.json.gz")
+    assert fast == careful
+    assert careful[0].push_events and careful[1]
+
+
+def test_the_real_hour_is_read_by_arrow_whole() -> None:
+    lines = [line for line in sample_lines(REAL_HOUR) if PUSH_MARKER in line]
+    pushes = read_push_lines(lines)
+    assert pushes is not None
+    assert len(pushes) == sum(json.loads(line)["type"] == "PushEvent" for line in lines) == 4150
+
+
+def test_events_api_and_slim_pushes_and_a_mention_are_read_by_arrow() -> None:
+    slim = push(
+        id="3", payload={"repository_id": 7, "push_id": 1, "ref": "r", "head": "h", "before": "b"}
+    )
+    mention = {
+        "id": "9",
+        "type": "IssueCommentEvent",
+        "actor": {"login": "x"},
+        "payload": {"comment": {"body": '"type":"PushEvent"'}},
+        "created_at": "2015-01-01T01:00:00Z",
+    }
+    pushes = read_push_lines([line(PUSH), line(slim), line(mention)])
+    assert pushes is not None and len(pushes) == 2
+    body = gzip.compress(b"\n".join(line(e) for e in (PUSH, slim, mention)))
+    fast, careful = both_readings(body, "2015-01-01-1.json.gz")
+    assert fast == careful
+    assert [row["commit_count"] for row in fast[1]] == [2, None]
+    assert [(row["commit_index"], row["author_name"]) for row in fast[2]] == [(0, "N"), (1, None)]
+
+
+DECLINED = {
+    "old-format commit list": line(push(payload__shas=[["a", "e", "m", "n", True]])),
+    "no id": line({key: value for key, value in PUSH.items() if key != "id"}),
+    "numeric id": line(push(id=2489651045)),
+    "actor without login": line(push(actor={"id": 1})),
+    "empty login": line(push(actor__login="")),
+    "actor as a string": line(push(actor="octo")),
+    "deleted repo": line(push(repo={"name": "/"}, payload__repo="octo/gone")),
+    "time with an offset": line(push(created_at="2015-01-01T01:00:00-08:00")),
+    "fractional seconds": line(push(created_at="2015-01-01T01:00:00.5Z")),
+    "unpadded time": line(push(created_at="2015-1-1T1:00:00Z")),
+    "february 30": line(push(created_at="2015-02-30T01:00:00Z")),
+    "second 60": line(push(created_at="2015-01-01T01:00:60Z")),
+    "leading space": line(push(created_at=" 2015-01-01T01:00:0Z")),
+    "year 0": line(push(created_at="0000-01-01T01:00:00Z")),
+    "null in the commit list": line(push(payload__commits=[None])),
+    "commit author as a string": line(push(payload__commits=[{"sha": "c", "author": "a"}])),
+    "distinct as a number": line(push(payload__commits=[{"sha": "c", "distinct": 1}])),
+    "size as a digit string": line(push(payload__size="2")),
+    "repo id as a float": line(push(repo__id=7.0)),
+    "two objects glued": line(PUSH) + line(push(id="2")),
+    "lone surrogate": line(PUSH).replace(b'"m"', b'"\\ud800"'),
+    "repeated key": line(PUSH).replace(b'"type"', b'"id": "5", "type"'),
+    "cut record": line(PUSH)[:-40],
+    "array, not object": b"[" + line(PUSH) + b"]",
+}
+
+
+@pytest.mark.parametrize("odd", DECLINED.values(), ids=DECLINED.keys())
+def test_arrow_declines_what_it_might_read_differently(odd: bytes) -> None:
+    lines = [line(push(id="1")), odd]
+    assert read_push_lines(lines) is None
+    fast, careful = both_readings(gzip.compress(b"\n".join(lines) + b"\n"), "2015-01-01-1.json.gz")
+    assert fast == careful

@@ -1,0 +1,73 @@
+"""The per-file transform on raw bytes: what it keeps, what it counts, and the real hour."""
+
+import gzip
+import io
+import json
+
+import pyarrow.parquet as pq
+
+from gh_assets.compute.hour_transform import transform_gzip_file, transform_stream
+from gh_assets_tests.gharchive_samples import REAL_HOUR, SAMPLES_DIR, sample_lines
+from gh_assets_tests.oracles.gharchive_contract import commit_sort_key, push_sort_key
+from gh_assets_tests.oracles.gharchive_reference import reference_rows
+from gh_assets_tests.oracles.tables_read import assert_rows_match
+
+
+def run(lines: list[bytes]):
+    pushes, commits = io.BytesIO(), io.BytesIO()
+    data = gzip.compress(b"".join(line + b"\n" for line in lines))
+    summary = transform_stream(io.BytesIO(data), "2015-01-01-0.json.gz", pushes, commits)
+    return summary, pq.read_table(pushes).to_pylist(), pq.read_table(commits).to_pylist()
+
+
+def push(event_id: str, **payload) -> bytes:
+    event = {
+        "id": event_id,
+        "type": "PushEvent",
+        "actor": {"login": "octo"},
+        "repo": {"id": 1, "name": "o/r"},
+        "payload": {"push_id": 5, "ref": "refs/heads/main", **payload},
+        "created_at": "2015-01-01T00:00:00Z",
+    }
+    return json.dumps(event).encode()
+
+
+def test_real_hour_gives_the_reference_rows(tmp_path):
+    summary = transform_gzip_file(
+        str(SAMPLES_DIR / REAL_HOUR), "2015-01-01-1.json.gz", tmp_path / "p", tmp_path / "c"
+    )
+    pushes, commits = reference_rows(sample_lines(REAL_HOUR), "2015-01-01-1.json.gz")
+    assert (summary.lines, summary.push_events, summary.commits) == (7427, 4150, 7642)
+    assert_rows_match(pq.read_table(tmp_path / "p").to_pylist(), pushes, push_sort_key)
+    assert_rows_match(pq.read_table(tmp_path / "c").to_pylist(), commits, commit_sort_key)
+
+
+def test_spacing_and_key_order_do_not_hide_a_push_and_a_mention_is_not_one():
+    spaced = (
+        b'{"created_at": "2015-01-01T00:00:00Z", "type" :  "PushEvent", "id": "7", "payload": {}}'
+    )
+    mention = json.dumps(
+        {
+            "id": "8",
+            "type": "IssueCommentEvent",
+            "payload": {"body": '"type":"PushEvent"'},
+            "created_at": "2015-01-01T00:00:00Z",
+        }
+    ).encode()
+    summary, pushes, _ = run([spaced, mention])
+    assert [row["event_id"] for row in pushes] == ["7"]
+    assert summary.lines == 2 and summary.events == 2
+
+
+def test_a_line_that_is_json_but_not_an_event_is_counted_not_lost():
+    summary, pushes, _ = run([b'"PushEvent"', push("1", commits=[])])
+    assert [row["event_id"] for row in pushes] == ["1"]
+    assert (summary.damaged_lines, summary.fragments_skipped) == (1, 1)
+
+
+def test_repeated_event_in_a_file_is_dropped_and_counted():
+    summary, pushes, commits = run(
+        [push("1", commits=[{"sha": "a"}]), push("1", commits=[{"sha": "a"}])]
+    )
+    assert len(pushes) == 1 and len(commits) == 1
+    assert summary.duplicates_dropped == 1

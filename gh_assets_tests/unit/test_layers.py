@@ -1,0 +1,60 @@
+"""The layers stay apart: only `gh_assets/defs/` imports Dagster; the core runs without it."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).parents[2] / "gh_assets"
+DAGSTER_LAYER = PACKAGE / "defs"
+ENTRY_POINT = PACKAGE / "definitions.py"  # re-exports the layer's `defs` under the name users give
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def core_modules() -> list[Path]:
+    return [
+        path
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if DAGSTER_LAYER not in path.parents and path != ENTRY_POINT
+    ]
+
+
+def test_no_core_module_imports_dagster():
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(
+            name for name in imported_modules(path) if name.split(".")[0].startswith("dagster")
+        )
+        for path in core_modules()
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_no_core_module_imports_the_dagster_layer():
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in core_modules()
+        if any(name.startswith("gh_assets.defs") for name in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_the_core_imports_in_a_process_without_dagster():
+    """Every core module imports with `dagster` made unimportable (an import of it fails)."""
+    modules = [
+        ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+        for path in core_modules()
+    ]
+    code = "import sys; sys.modules['dagster'] = None\n" + "\n".join(
+        f"import {module}" for module in modules
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

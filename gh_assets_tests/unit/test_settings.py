@@ -1,0 +1,107 @@
+"""Settings from the environment: embedded defaults, and one clear line for each wrong value."""
+
+from pathlib import Path
+
+import pytest
+
+from gh_assets.defs.resources import resources_from
+from gh_assets.settings import Settings, SettingsError, settings_table
+
+
+def resources_from_env(env: dict[str, str]) -> dict:
+    return resources_from(Settings.from_env(env))
+
+
+def test_defaults_run_anywhere():
+    resources = resources_from_env({})
+    assert resources["archive"].base_url == "https://data.gharchive.org"
+    assert resources["storage"].url == "data"
+    assert (resources["dask"].mode, resources["dask"].coiled_threshold) == ("auto", 7)
+    assert resources["archive"].unreadable_files == "fail"
+    assert not resources["archive"].client().skip_unreadable
+
+
+def test_settings_are_taken_from_the_environment():
+    resources = resources_from_env(
+        {
+            "GH_ASSETS_SOURCE_URL": "http://127.0.0.1:8000",
+            "GH_ASSETS_STORAGE": "s3://bucket/prefix",
+            "GH_ASSETS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+            "GH_ASSETS_DASK_MODE": "address",
+            "GH_ASSETS_DASK_ADDRESS": "tcp://10.0.0.5:8786",
+            "GH_ASSETS_COILED_THRESHOLD": "30",
+            "GH_ASSETS_UNREADABLE_FILES": "skip",
+        }
+    )
+    assert resources["archive"].client().skip_unreadable
+    assert resources["archive"].s3_endpoint_url == "http://127.0.0.1:9000"
+    assert resources["storage"].s3_endpoint_url == "http://127.0.0.1:9000"
+    assert resources["dask"].address == "tcp://10.0.0.5:8786"
+    assert resources["dask"].coiled_threshold == 30
+
+
+@pytest.mark.parametrize(
+    ("source", "reader"),
+    [
+        ("file:///data/gharchive", "FolderArchive"),
+        ("s3://bucket/gharchive", "FolderArchive"),
+        ("https://data.gharchive.org/", "HttpArchive"),
+    ],
+)
+def test_an_archive_copy_can_be_a_folder_or_a_bucket(source, reader):
+    archive = resources_from_env({"GH_ASSETS_SOURCE_URL": source})["archive"]
+    assert type(archive.client()).__name__ == reader
+    assert archive.client().base_url == source.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"GH_ASSETS_SOURCE_URL": "ftp://mirror/x"},
+            "GH_ASSETS_SOURCE_URL='ftp://mirror/x' is not an http",
+        ),
+        ({"GH_ASSETS_SOURCE_URL": "file://"}, "GH_ASSETS_SOURCE_URL='file://' is not"),
+        ({"GH_ASSETS_SOURCE_URL": "s3:///x"}, "GH_ASSETS_SOURCE_URL='s3:///x' is not"),
+        ({"GH_ASSETS_STORAGE": "nosuch://bucket"}, "GH_ASSETS_STORAGE='nosuch://bucket' cannot be"),
+        ({"GH_ASSETS_DASK_MODE": "yarn"}, "GH_ASSETS_DASK_MODE='yarn': .*'auto', 'local'"),
+        ({"GH_ASSETS_DASK_MODE": "address"}, "needs GH_ASSETS_DASK_ADDRESS"),
+        (
+            {"GH_ASSETS_COILED_THRESHOLD": "0"},
+            "GH_ASSETS_COILED_THRESHOLD='0': .*greater than or equal to 1",
+        ),
+        ({"GH_ASSETS_COILED_THRESHOLD": "ten"}, "GH_ASSETS_COILED_THRESHOLD='ten': .*integer"),
+        (
+            {"GH_ASSETS_MAX_PARTITIONS_PER_RUN": "-1"},
+            "GH_ASSETS_MAX_PARTITIONS_PER_RUN='-1': .*greater than or equal to 1",
+        ),
+        (
+            {"GH_ASSETS_SENSOR_FIRST_DAY": "1/2/2015"},
+            "GH_ASSETS_SENSOR_FIRST_DAY='1/2/2015': .*date",
+        ),
+        (
+            {"GH_ASSETS_SENSOR_FIRST_DAY": "2010-01-01"},
+            "GH_ASSETS_SENSOR_FIRST_DAY='2010-01-01': the archive starts on 2011-02-12",
+        ),
+        (
+            {"GH_ASSETS_UNREADABLE_FILES": "ignore"},
+            "GH_ASSETS_UNREADABLE_FILES='ignore': .*'fail' or 'skip'",
+        ),
+    ],
+)
+def test_a_wrong_value_is_one_clear_line(env, message):
+    with pytest.raises(SettingsError, match=message) as raised:
+        resources_from_env(env)
+    assert "\n" not in str(raised.value)
+
+
+def test_backfills_are_one_run_unless_chunked():
+    from gh_assets.defs.partitions import backfill_policy_for
+
+    assert backfill_policy_for(None).max_partitions_per_run is None
+    assert backfill_policy_for(5).max_partitions_per_run == 5
+
+
+def test_the_readme_configuration_table_is_the_settings_model():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert settings_table() in readme
