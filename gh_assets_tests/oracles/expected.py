@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gh_assets_tests.oracles.gharchive_contract import Row, commit_sort_key, push_sort_key
-from gh_assets_tests.synthetic.days import FakeDay, FakePush
+from gh_assets_tests.synthetic.days import FakeDay
+from gh_assets_tests.synthetic.truth import FakePush
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def _push_row(push: FakePush, source_file: str) -> Row:
     return {
         "event_id": push.event_id,
         "push_id": push.push_id,
-        "user": push.user,
+        "user": push.actor.login,
         "repo": push.repo,
         "repo_id": push.repo_id,
         "created_at": push.created_at,
@@ -112,7 +113,7 @@ def _commit_rows(push: FakePush, source_file: str) -> list[Row]:
             "commit_index": index,
             "sha": commit.sha,
             "repo": push.repo,
-            "user": push.user,
+            "user": push.actor.login,
             "created_at": push.created_at,
             "author_name": commit.author_name,
             "author_email": commit.author_email,

@@ -1,0 +1,6 @@
+"""Generated GH Archive data, one generator for the tests and `make bench`.
+
+`eras` (which shape a day has), `truth` (events as values), `draws` (seeded values: people, text,
+commits, pushes), `shapes` (the JSON of each era), `payloads` (other events' payloads), `hours`
+(an hour file's lines and bytes), `damage` (the archive's kinds of damage), `days` (fake days).
+"""

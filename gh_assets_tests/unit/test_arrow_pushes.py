@@ -24,7 +24,8 @@ from gh_assets_tests.gharchive_samples import (
     SAMPLES_DIR,
     sample_lines,
 )
-from gh_assets_tests.synthetic.days import ERAS, FakeDay, fake_damaged_day, fake_day
+from gh_assets_tests.synthetic.days import FakeDay, fake_damaged_day, fake_day
+from gh_assets_tests.synthetic.eras import ERAS
 
 PUSH = {
     "id": "2489651045",

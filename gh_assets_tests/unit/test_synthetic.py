@@ -16,19 +16,11 @@ from isal import isal_zlib
 from gh_assets_tests.oracles.expected import expected_accounting, expected_rows
 from gh_assets_tests.oracles.gharchive_contract import hour_file_name
 from gh_assets_tests.oracles.gharchive_reference import reference_day_rows
-from gh_assets_tests.synthetic.days import (
-    COMMENT_TRAP,
-    ERAS,
-    PACIFIC,
-    FakeDay,
-    FakePush,
-    encode,
-    era_of,
-    fake_damaged_day,
-    fake_day,
-    render,
-    write_hour,
-)
+from gh_assets_tests.synthetic.days import COMMENT_TRAP, FakeDay, fake_damaged_day, fake_day
+from gh_assets_tests.synthetic.eras import ERAS, PACIFIC, era_of
+from gh_assets_tests.synthetic.hours import write_hour
+from gh_assets_tests.synthetic.shapes import encode, render
+from gh_assets_tests.synthetic.truth import FakePush
 
 DAYS = {
     "legacy": date(2011, 2, 12),
