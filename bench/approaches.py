@@ -28,7 +28,7 @@ from time import perf_counter
 from typing import Any, NamedTuple
 
 RESULT_PREFIX = "BENCH_RESULT "
-GH_MODULE, GH_FUNCTION = "gh_assets.compute.hour_transform", "transform_gzip_file"
+GH_MODULE, GH_FUNCTION = "gh_assets.compute.hour_transform", "transform_stream"
 KB = 1024
 BOTH = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
 
@@ -81,14 +81,17 @@ def isal_lines_task(path: str, out: str) -> int:
 
 
 def gh_assets_task(path: str, out: str) -> int:
-    """This project's per-file transform: gzip bytes in, Parquet parts out."""
-    transform = getattr(importlib.import_module(GH_MODULE), GH_FUNCTION)
+    """This project's per-file transform (`transform_stream`): a local gzip file in, the two
+    Parquet parts out, as the Dask task does with a download and staged parts."""
+    transform_stream = getattr(importlib.import_module(GH_MODULE), GH_FUNCTION)
     name = Path(path).name
     stem = name.removesuffix(".json.gz")
-    summary = transform(
-        path, name, f"{out}/push_events/{stem}.parquet", f"{out}/commits/{stem}.parquet"
-    )
-    return summary.commits
+    with (
+        open(path, "rb") as compressed,
+        open(f"{out}/push_events/{stem}.parquet", "wb") as push_sink,
+        open(f"{out}/commits/{stem}.parquet", "wb") as commits_sink,
+    ):
+        return transform_stream(compressed, name, push_sink, commits_sink).commits
 
 
 def run_task(task: Task, path: str, out: str) -> TaskResult:

@@ -203,17 +203,3 @@ def transform_hour(
 def _worker_name() -> str:
     """The process doing the work, as `host:pid`."""
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def transform_gzip_file(
-    gz_path: str, source_file: str, push_events_path: str, commits_path: str
-) -> HourSummary:
-    """The same transform on a local file (benchmarks and tools)."""
-    with (
-        open(gz_path, "rb") as compressed,
-        open(push_events_path, "wb") as push_sink,
-        open(commits_path, "wb") as commits_sink,
-    ):
-        summary = transform_stream(compressed, source_file, push_sink, commits_sink)
-        summary.compressed_bytes = compressed.tell()
-    return summary

@@ -6,18 +6,22 @@ import json
 
 import pyarrow.parquet as pq
 
-from gh_assets.compute.hour_transform import transform_gzip_file, transform_stream
+from gh_assets.compute.hour_transform import transform_stream
 from gh_assets_tests.gharchive_samples import REAL_HOUR, SAMPLES_DIR, sample_lines
 from gh_assets_tests.oracles.gharchive_contract import commit_sort_key, push_sort_key
 from gh_assets_tests.oracles.gharchive_reference import reference_rows
 from gh_assets_tests.oracles.tables_read import assert_rows_match
 
 
-def run(lines: list[bytes]):
+def transform(data: bytes, source_file: str = "2015-01-01-0.json.gz"):
+    """The summary, push rows and commit rows of one gzip file's bytes."""
     pushes, commits = io.BytesIO(), io.BytesIO()
-    data = gzip.compress(b"".join(line + b"\n" for line in lines))
-    summary = transform_stream(io.BytesIO(data), "2015-01-01-0.json.gz", pushes, commits)
+    summary = transform_stream(io.BytesIO(data), source_file, pushes, commits)
     return summary, pq.read_table(pushes).to_pylist(), pq.read_table(commits).to_pylist()
+
+
+def run(lines: list[bytes]):
+    return transform(gzip.compress(b"".join(line + b"\n" for line in lines)))
 
 
 def push(event_id: str, **payload) -> bytes:
@@ -32,14 +36,13 @@ def push(event_id: str, **payload) -> bytes:
     return json.dumps(event).encode()
 
 
-def test_real_hour_gives_the_reference_rows(tmp_path):
-    summary = transform_gzip_file(
-        str(SAMPLES_DIR / REAL_HOUR), "2015-01-01-1.json.gz", tmp_path / "p", tmp_path / "c"
-    )
-    pushes, commits = reference_rows(sample_lines(REAL_HOUR), "2015-01-01-1.json.gz")
+def test_real_hour_gives_the_reference_rows():
+    name = "2015-01-01-1.json.gz"
+    summary, pushes, commits = transform((SAMPLES_DIR / REAL_HOUR).read_bytes(), name)
+    expected_pushes, expected_commits = reference_rows(sample_lines(REAL_HOUR), name)
     assert (summary.lines, summary.push_events, summary.commits) == (7427, 4150, 7642)
-    assert_rows_match(pq.read_table(tmp_path / "p").to_pylist(), pushes, push_sort_key)
-    assert_rows_match(pq.read_table(tmp_path / "c").to_pylist(), commits, commit_sort_key)
+    assert_rows_match(pushes, expected_pushes, push_sort_key)
+    assert_rows_match(commits, expected_commits, commit_sort_key)
 
 
 def test_spacing_and_key_order_do_not_hide_a_push_and_a_mention_is_not_one():
