@@ -11,18 +11,37 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 
 from gh_assets.archive.names import FIRST_DAY
 from gh_assets.archive.source import DEFAULT_SOURCE_URL, validate_source_url
+from gh_assets.compute.cluster_choice import DaskMode
+from gh_assets.compute.coiled_options import CoiledOptions
 from gh_assets.tables.storage import validate_storage_url
 
 PREFIX = "GH_ASSETS_"
-DaskMode = Literal["auto", "local", "coiled", "address"]
 UnreadablePolicy = Literal["fail", "skip"]
+# The Coiled options a deployment sets by variable (`GH_ASSETS_COILED_<NAME>`); the others are
+# the Dask resource's config.
+COILED_VARIABLES = (
+    "workspace",
+    "adaptive",
+    "min_workers",
+    "max_workers",
+    "worker_vm_types",
+    "scheduler_vm_types",
+    "arm",
+    "region",
+    "spot_policy",
+    "software",
+    "container",
+    "wait_for_workers",
+    "worker_hourly_usd",
+)
 
 
 class SettingsError(ValueError):
@@ -30,7 +49,8 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseModel):
-    """The deployment's settings; each field `name` is the variable `GH_ASSETS_<NAME>`."""
+    """The deployment's settings; each field `name` is the variable `GH_ASSETS_<NAME>`, each
+    Coiled option `name` of `COILED_VARIABLES` the variable `GH_ASSETS_COILED_<NAME>`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -58,6 +78,7 @@ class Settings(BaseModel):
     coiled_threshold: int = Field(
         default=7, ge=1, description="in `auto`, runs of more days than this use Coiled"
     )
+    coiled: CoiledOptions = Field(default_factory=CoiledOptions)  # those in COILED_VARIABLES
     max_partitions_per_run: int | None = Field(
         default=None,
         ge=1,
@@ -91,37 +112,42 @@ class Settings(BaseModel):
             raise ValueError(f"the archive starts on {FIRST_DAY}")
         return value
 
-    @model_validator(mode="after")
-    def _address_for_address_mode(self) -> Settings:
-        if self.dask_mode == "address" and not self.dask_address:
-            raise SettingsError(
-                f"{variable('dask_mode')}=address needs {variable('dask_address')}, "
-                "e.g. tcp://10.0.0.5:8786"
-            )
-        return self
-
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """The settings the environment gives; an empty variable counts as unset."""
-        values = {name: env[variable(name)] for name in cls.model_fields if env.get(variable(name))}
+        values: dict = {}
+        for path, _ in variables():
+            if raw := env.get(variable("_".join(path))):
+                group = values.setdefault(path[0], {}) if len(path) == 2 else values
+                group[path[-1]] = raw
         try:
             return cls(**values)
         except ValidationError as exc:
             error = exc.errors()[0]
-            if not error["loc"]:  # a rule across settings: its message names the variables
-                raise SettingsError(str(error["ctx"]["error"])) from None
-            name = str(error["loc"][0])
-            value = repr(values[name])
+            path = next(path for path, _ in variables() if error["loc"][: len(path)] == path)
+            name = variable("_".join(path))
+            value = repr(env[name])
             ours = error["type"] == "value_error"  # raised by a validator here, or by the core
             message = str(error["ctx"]["error"]) if ours else error["msg"]
             if not message.startswith(value):  # the core's own messages begin with the value
                 message = f"{value}: {message}"
-            raise SettingsError(f"{variable(name)}={message}") from None
+            raise SettingsError(f"{name}={message}") from None
 
 
 def variable(name: str) -> str:
-    """The environment variable of a setting: `GH_ASSETS_SOURCE_URL` for `source_url`."""
+    """The environment variable of a setting: `GH_ASSETS_SOURCE_URL` for `source_url`,
+    `GH_ASSETS_COILED_WORKSPACE` for the Coiled option `workspace`."""
     return PREFIX + name.upper()
+
+
+def variables() -> Iterator[tuple[tuple[str, ...], FieldInfo]]:
+    """Each setting read from the environment: its path in `Settings` and its field."""
+    for name, field in Settings.model_fields.items():
+        if name == "coiled":
+            for option in COILED_VARIABLES:
+                yield (name, option), CoiledOptions.model_fields[option]
+        else:
+            yield (name,), field
 
 
 @functools.cache
@@ -133,10 +159,17 @@ def current_settings() -> Settings:
 def settings_table() -> str:
     """The README's configuration table (`python -m gh_assets.settings` prints it)."""
     rows = ["| variable | default | meaning |", "|---|---|---|"]
-    for name, field in Settings.model_fields.items():
-        default = "unset" if field.default is None else f"`{field.default}`"
-        rows.append(f"| `{variable(name)}` | {default} | {field.description} |")
+    for path, field in variables():
+        rows.append(
+            f"| `{variable('_'.join(path))}` | {_shown(field.default)} | {field.description} |"
+        )
     return "\n".join(rows)
+
+
+def _shown(default) -> str:
+    if default is None:
+        return "unset"
+    return f"`{str(default).lower() if isinstance(default, bool) else default}`"
 
 
 if __name__ == "__main__":

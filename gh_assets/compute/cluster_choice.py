@@ -1,4 +1,8 @@
-"""Which Dask cluster a run gets, decided from the number of days it materializes."""
+"""Which Dask cluster a run gets, and every check that must pass before one starts.
+
+`choose_cluster` is pure: it takes the run's size and what the deployment configured, and gives the
+cluster kind (and, for Coiled, the range of workers) or one `ClusterConfigError` saying what to fix.
+"""
 
 from __future__ import annotations
 
@@ -6,45 +10,145 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-Mode = Literal["auto", "local", "coiled", "address"]
-MODES: tuple[str, ...] = ("auto", "local", "coiled", "address")
+from gh_assets.compute.coiled_options import CoiledOptions
+
+ClusterKind = Literal["local", "coiled", "address"]
+DaskMode = Literal["auto", ClusterKind]
+
+# Coiled's `environ` travels in the cluster's creation request and is readable on the cluster
+SECRET_MARKERS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL")
 
 
 class ClusterConfigError(ValueError):
-    """The cluster settings cannot work together; the message says how to fix them."""
+    """The cluster settings cannot work together; the message says how to fix them.
+
+    `setting` names the deployment setting (a `Settings` field) that fixes it, if one does.
+    """
+
+    def __init__(self, message: str, setting: str | None = None):
+        super().__init__(message)
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class WorkerRange:
+    """A Coiled cluster's workers: it starts with `minimum` and adapts up to `maximum`."""
+
+    minimum: int
+    maximum: int
+
+    @property
+    def adaptive(self) -> bool:
+        return self.minimum < self.maximum
+
+
+@dataclass(frozen=True)
+class ClusterRequest:
+    """What the choice depends on: the run, the deployment's settings, and this process."""
+
+    mode: DaskMode
+    days: int
+    coiled_threshold: int
+    coiled: CoiledOptions
+    has_coiled_token: bool
+    storage_url: str
+    storage_is_local: bool
+    address: str | None = None
 
 
 @dataclass(frozen=True)
 class ClusterChoice:
-    mode: Literal["local", "coiled", "address"]
+    mode: ClusterKind
     reason: str
     warning: str | None = None
+    workers: WorkerRange | None = None  # for Coiled
 
 
-def choose_cluster(
-    mode: str, partition_count: int, coiled_threshold: int, coiled_configured: bool
-) -> ClusterChoice:
-    """Resolve `auto`: Coiled above the threshold when Coiled has credentials, else local."""
-    if mode not in MODES:
-        raise ClusterConfigError(f"GH_ASSETS_DASK_MODE={mode!r} is not one of {', '.join(MODES)}")
-    if mode != "auto":
-        return ClusterChoice(mode, f"mode={mode} was asked for")
-    if partition_count <= coiled_threshold:
-        return ClusterChoice(
-            "local", f"{partition_count} day(s) <= coiled_threshold={coiled_threshold}"
+def choose_cluster(request: ClusterRequest) -> ClusterChoice:
+    """Resolve `auto` (Coiled above the threshold when Coiled has a token, else local) and refuse,
+    before any cluster starts, settings that cannot work."""
+    if may_use_coiled(request.mode):
+        _check_coiled_options(request.coiled)
+    choice = _resolve(request)
+    if choice.mode == "address" and not request.address:
+        raise ClusterConfigError(
+            "mode `address` needs the scheduler's address, e.g. tcp://10.0.0.5:8786",
+            setting="dask_address",
         )
-    if coiled_configured:
-        return ClusterChoice(
-            "coiled", f"{partition_count} days > coiled_threshold={coiled_threshold}"
-        )
+    if choice.mode == "coiled":
+        if not request.has_coiled_token:
+            raise ClusterConfigError(
+                "mode `coiled`, but Coiled has no token: run `coiled login` "
+                "or set DASK_COILED__TOKEN for the Dagster process"
+            )
+        if request.storage_is_local:
+            raise ClusterConfigError(
+                f"a Coiled cluster cannot write to the local folder {request.storage_url}: "
+                "put the tables in object storage, e.g. s3://bucket/prefix",
+                setting="storage",
+            )
+    return choice
+
+
+def may_use_coiled(mode: DaskMode) -> bool:
+    """Whether runs in this mode may get a Coiled cluster (only then is its token looked up)."""
+    return mode in ("auto", "coiled")
+
+
+def _resolve(request: ClusterRequest) -> ClusterChoice:
+    if request.mode != "auto":
+        return _chosen(request, request.mode, f"mode={request.mode} was asked for")
+    days, threshold = request.days, request.coiled_threshold
+    if days <= threshold:
+        return ClusterChoice("local", f"{days} day(s) <= coiled_threshold={threshold}")
+    if request.has_coiled_token:
+        return _chosen(request, "coiled", f"{days} days > coiled_threshold={threshold}")
     return ClusterChoice(
         "local",
-        f"{partition_count} days > coiled_threshold={coiled_threshold}, but Coiled has no token",
+        f"{days} days > coiled_threshold={threshold}, but Coiled has no token",
         warning=(
             "running on a local cluster: to use Coiled for large runs, run `coiled login` "
             "or set DASK_COILED__TOKEN in the environment of the Dagster process"
         ),
     )
+
+
+def _chosen(request: ClusterRequest, mode: ClusterKind, reason: str) -> ClusterChoice:
+    workers = worker_range(request.days, request.coiled) if mode == "coiled" else None
+    return ClusterChoice(mode, reason, workers=workers)
+
+
+def _check_coiled_options(options: CoiledOptions) -> None:
+    if options.min_workers > options.max_workers:
+        raise ClusterConfigError(
+            f"coiled.min_workers={options.min_workers} is above "
+            f"coiled.max_workers={options.max_workers}"
+        )
+    exclusive = [
+        ("worker_vm_types", "worker_memory", "VM types already fix the memory"),
+        ("software", "container", "neither means package sync"),
+    ]
+    for first, second, why in exclusive:
+        if getattr(options, first) and getattr(options, second):
+            raise ClusterConfigError(
+                f"coiled.{first} and coiled.{second} exclude each other ({why}): set one"
+            )
+    secrets = sorted(
+        name for name in options.environ if any(m in name.upper() for m in SECRET_MARKERS)
+    )
+    if secrets:
+        raise ClusterConfigError(
+            f"coiled.environ would send {', '.join(secrets)} to the workers in the clear "
+            "(Coiled's environ is stored with the cluster and readable on it): give the "
+            "workers secrets through their cloud role or a secrets manager instead"
+        )
+
+
+def worker_range(days: int, options: CoiledOptions) -> WorkerRange:
+    """Coiled workers for a run: up to one per `days_per_worker` days within the configured
+    bounds; adaptive runs start at the minimum, fixed ones at that size."""
+    size = scaled_workers(days, options.min_workers, options.max_workers, options.days_per_worker)
+    return WorkerRange(options.min_workers if options.adaptive else size, size)
 
 
 def scaled_workers(partition_count: int, minimum: int, maximum: int, days_per_worker: float) -> int:

@@ -110,11 +110,14 @@ def test_auto_mode_chooses_the_cluster_by_days_in_the_run(
         return
     created, started, closed = events
     kwargs = created["kwargs"]
-    assert (kwargs["n_workers"], kwargs["spot_policy"], kwargs["idle_timeout"]) == (
-        2,
-        "spot_with_fallback",
-        "20 minutes",
-    )
+    assert (
+        kwargs["n_workers"],
+        kwargs["spot_policy"],
+        kwargs["idle_timeout"],
+        kwargs["no_client_timeout"],
+    ) == (2, "spot_with_fallback", "20 minutes", "2 minutes")
+    assert "workspace" not in kwargs  # unset: Coiled's default workspace
+    assert (created["shipped_coiled_token"], created["connection_has_token"]) == (None, True)
     assert kwargs["name"] == f"gh-assets-{kwargs['tags']['dagster-run-id']}"
     assert kwargs["shutdown_on_close"] is True
     assert closed == {"event": "closed", "name": kwargs["name"]}

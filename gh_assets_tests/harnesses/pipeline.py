@@ -38,3 +38,13 @@ def materialize_days(resources: dict, instance, first: str, last: str | None = N
         )
     tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
     return dg.materialize(ASSETS, resources=resources, instance=instance, tags=tags, **kwargs)
+
+
+def metadata_of(result, asset: str) -> dict:
+    """The metadata values of an asset's first materialization in a run."""
+    [event] = [
+        event
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == dg.AssetKey(asset)
+    ][:1]
+    return {key: value.value for key, value in event.materialization.metadata.items()}

@@ -16,7 +16,12 @@ from gh_assets_tests.gharchive_samples import (
     install_sample,
     sample_lines,
 )
-from gh_assets_tests.harnesses.pipeline import ASSETS, materialize_days, pipeline_resources
+from gh_assets_tests.harnesses.pipeline import (
+    ASSETS,
+    materialize_days,
+    metadata_of,
+    pipeline_resources,
+)
 from gh_assets_tests.oracles.expected import expected_accounting, expected_rows
 from gh_assets_tests.oracles.gharchive_reference import reference_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches, read_day
@@ -25,15 +30,6 @@ from gh_assets_tests.synthetic.days import fake_damaged_day, fake_day
 
 def materialize(resources: dict, instance, first: str, last: str | None = None):
     return materialize_days(resources, instance, first, last, raise_on_error=False)
-
-
-def metadata_of(result, asset: str) -> dict:
-    [event] = [
-        event
-        for event in result.get_asset_materialization_events()
-        if event.asset_key == dg.AssetKey(asset)
-    ][:1]
-    return {key: value.value for key, value in event.materialization.metadata.items()}
 
 
 def assert_accounting(pushes: dict, accounting) -> None:

@@ -1,6 +1,7 @@
 """The Dask resource: which cluster a run gets, that it is closed, and what it refuses."""
 
 import datetime as dt
+import logging
 import os
 import shutil
 import threading
@@ -11,12 +12,17 @@ import psutil
 import pytest
 
 from gh_assets.compute.cluster_choice import ClusterConfigError
-from gh_assets.defs.resources import DaskResource
+from gh_assets.defs.resources import CoiledConfig, DaskResource, resources_from
+from gh_assets.settings import Settings
 from gh_assets.tables.storage import Storage
 from gh_assets_tests.harnesses import fake_coiled
 from gh_assets_tests.harnesses.availability import require_service
 from gh_assets_tests.harnesses.dask_processes import DaskProcesses
-from gh_assets_tests.harnesses.pipeline import materialize_days, pipeline_resources
+from gh_assets_tests.harnesses.pipeline import (
+    materialize_days,
+    metadata_of,
+    pipeline_resources,
+)
 from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches
 from gh_assets_tests.synthetic.days import fake_day
@@ -27,6 +33,7 @@ def coiled_record(tmp_path, monkeypatch):
     """Coiled's cloud is out of reach: `coiled.Cluster` becomes a recorded real LocalCluster."""
     record = tmp_path / "coiled.jsonl"
     monkeypatch.setenv(fake_coiled.RECORD_ENV, str(record))
+    monkeypatch.setattr("coiled.Cloud", fake_coiled.FakeConnection)
     monkeypatch.setattr("coiled.Cluster", fake_coiled.fake_cluster)
     with dask.config.set({"coiled.token": "fake-token"}):
         yield record
@@ -56,6 +63,67 @@ def test_coiled_cluster_is_closed_when_the_asset_fails(
     assert not [pid for pid in events[1]["worker_pids"] if psutil.pid_exists(pid)]
 
 
+def test_a_team_run_on_coiled_goes_to_its_workspace_and_adapts_to_its_size(
+    coiled_record, mirror, mirror_root, s3_url, instance
+):
+    """The deployment's settings as a team sets them, with tables in a real S3 store (Ceph)."""
+    days = [dt.date(2016, 7, day) for day in (1, 2, 3)]
+    fakes = [fake_day(day, seed=day.day, hours=[0, 12]) for day in days]
+    for fake in fakes:
+        fake.write(mirror_root)
+    settings = Settings.from_env(
+        {
+            "GH_ASSETS_DASK_MODE": "coiled",
+            "GH_ASSETS_COILED_WORKSPACE": "acme-team",
+            "GH_ASSETS_COILED_MIN_WORKERS": "1",
+            "GH_ASSETS_SOURCE_URL": mirror.base_url,
+            "GH_ASSETS_STORAGE": s3_url,
+            "GH_ASSETS_S3_ENDPOINT_URL": os.environ["GH_ASSETS_S3_ENDPOINT_URL"],
+        }
+    )
+    result = run_days(resources_from(settings), instance, "2016-07-01", "2016-07-03")
+    assert result.success
+    storage = Storage(s3_url, endpoint_url=os.environ["GH_ASSETS_S3_ENDPOINT_URL"])
+    for day, fake in zip(days, fakes, strict=True):
+        assert_day_matches(storage, day, *expected_rows(fake))
+    created, started, adapt, closed = fake_coiled.read_record(coiled_record)
+    name = f"gh-assets-{result.run_id}"
+    assert created["kwargs"]["workspace"] == "acme-team"
+    assert created["kwargs"]["n_workers"] == 1
+    assert adapt == {"event": "adapt", "minimum": 1, "maximum": 2}  # 3 days, 2 per worker
+    assert closed == {"event": "closed", "name": name}
+    # the cluster's copy of the dask config holds no token; the connection to Coiled has it
+    assert (created["shipped_coiled_token"], created["connection_has_token"]) == (None, True)
+    metadata = metadata_of(result, "push_events")
+    assert metadata["coiled_workspace"] == "acme-team"
+    assert metadata["dask_cluster_name"] == name
+    assert metadata["coiled_cluster"].endswith("?workspace=acme-team")
+    assert metadata["dask_peak_workers"] in (1, 2)
+    assert metadata["dask_worker_minutes"] > 0
+    assert metadata["coiled_worker_vm_types"] == fake_coiled.VM_TYPE
+    assert metadata["coiled_scheduler_vm_type"] == fake_coiled.SCHEDULER_VM_TYPE
+    assert metadata["cost_basis"] == "Coiled's estimate of the cluster's cloud cost"
+    assert metadata["cost_usd"] > 0
+    assert not [key for key, value in metadata.items() if fake_coiled.TLS_KEY in str(value)]
+
+
+def test_without_coileds_cost_a_run_is_priced_at_the_configured_rate(
+    coiled_record, monkeypatch, caplog
+):
+    """As if Coiled's client no longer had the private call that gives a cluster's cost."""
+    monkeypatch.delattr(fake_coiled.FakeCloud, "_get_cluster_details_synced")
+    resource = DaskResource(mode="coiled", coiled=CoiledConfig(worker_hourly_usd=0.5))
+    with resource.cluster(
+        run_id="r1", partition_count=1, storage=Storage("s3://bucket/x"), log=logging.getLogger()
+    ) as run:
+        run.client.submit(time.sleep, 1).result()
+    assert run.bill is None
+    assert run.usage.peak_workers == 2 and run.usage.worker_minutes > 2 / 60
+    assert run.cost.usd == pytest.approx(run.usage.worker_minutes / 60 * 0.5)
+    assert run.cost.basis.startswith(f"estimate: {run.usage.worker_minutes:.1f} worker-minutes")
+    assert "Coiled gave no cost for gh-assets-r1: AttributeError" in caplog.text
+
+
 def test_coiled_with_a_local_folder_fails_before_any_cluster(
     coiled_record, mirror, storage_dir, instance
 ):
@@ -63,7 +131,7 @@ def test_coiled_with_a_local_folder_fails_before_any_cluster(
     result = run_days(resources, instance, "2016-07-01", "2016-07-01")
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.error.to_string()
-    assert "set GH_ASSETS_STORAGE=s3://bucket/prefix" in failure
+    assert "s3://bucket/prefix (set GH_ASSETS_STORAGE)" in failure
     assert not coiled_record.exists()
 
 
@@ -96,6 +164,18 @@ def test_local_workers_keep_glibcs_malloc_defaults(tmp_path, monkeypatch):
         threads = run.client.run(os.environ.get, "OMP_NUM_THREADS")
     assert list(settings.values()) == [None, None]
     assert list(threads.values()) == ["1", "1"]  # the nanny's other settings still apply
+
+
+def test_a_local_run_counts_its_workers_and_keeps_its_fixed_size(tmp_path):
+    resource = DaskResource(mode="local", local_workers=2)
+    started = time.monotonic()
+    with resource.cluster(run_id="r1", partition_count=30, storage=Storage(str(tmp_path))) as run:
+        run.client.gather(run.client.map(time.sleep, [0.5] * 20, pure=False))  # 5 s on each
+    ended = time.monotonic()
+    assert (run.workers, run.usage.peak_workers) == (2, 2)
+    assert 2 * 5 / 60 < run.usage.worker_minutes < 2 * (ended - started) / 60
+    assert run.figures()["dask_worker_minutes"] == round(run.usage.worker_minutes, 2)
+    assert run.cost is None and "cost_usd" not in run.figures()
 
 
 def test_a_worker_killed_mid_run_does_not_lose_or_duplicate_rows(

@@ -15,6 +15,7 @@ def test_coiled_that_cannot_start_says_why_quickly(monkeypatch):
     def refuse(**kwargs):
         raise RuntimeError("quota exceeded: 0 of 0 vCPUs free")
 
+    monkeypatch.setattr("coiled.Cloud", fake_coiled.FakeConnection)
     monkeypatch.setattr("coiled.Cluster", refuse)
     started = time.monotonic()
     with (

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from gh_assets.defs.resources import resources_from
+from gh_assets.defs.resources import CoiledConfig, resources_from
 from gh_assets.settings import Settings, SettingsError, settings_table
 
 
@@ -40,6 +40,41 @@ def test_settings_are_taken_from_the_environment():
     assert resources["dask"].coiled_threshold == 30
 
 
+def test_a_teams_coiled_settings_are_taken_from_the_environment():
+    coiled = resources_from_env(
+        {
+            "GH_ASSETS_COILED_WORKSPACE": "acme-team",
+            "GH_ASSETS_COILED_ADAPTIVE": "false",
+            "GH_ASSETS_COILED_MIN_WORKERS": "4",
+            "GH_ASSETS_COILED_MAX_WORKERS": "100",
+            "GH_ASSETS_COILED_WORKER_VM_TYPES": "m7g.xlarge, m6g.xlarge",
+            "GH_ASSETS_COILED_SCHEDULER_VM_TYPES": "m7g.large",
+            "GH_ASSETS_COILED_ARM": "true",
+            "GH_ASSETS_COILED_REGION": "eu-west-1",
+            "GH_ASSETS_COILED_SPOT_POLICY": "on-demand",
+            "GH_ASSETS_COILED_SOFTWARE": "acme/gh-assets",
+            "GH_ASSETS_COILED_WAIT_FOR_WORKERS": "0.5",
+            "GH_ASSETS_COILED_WORKER_HOURLY_USD": "0.17",
+        }
+    )["dask"].coiled
+    assert isinstance(coiled, CoiledConfig)
+    assert coiled.model_dump(exclude_defaults=True) == {
+        "workspace": "acme-team",
+        "adaptive": False,
+        "min_workers": 4,
+        "max_workers": 100,
+        "worker_vm_types": ["m7g.xlarge", "m6g.xlarge"],
+        "scheduler_vm_types": ["m7g.large"],
+        "arm": True,
+        "region": "eu-west-1",
+        "spot_policy": "on-demand",
+        "software": "acme/gh-assets",
+        "wait_for_workers": 0.5,
+        "worker_hourly_usd": 0.17,
+    }
+    assert resources_from_env({})["dask"].coiled == CoiledConfig()
+
+
 @pytest.mark.parametrize(
     ("source", "reader"),
     [
@@ -65,7 +100,19 @@ def test_an_archive_copy_can_be_a_folder_or_a_bucket(source, reader):
         ({"GH_ASSETS_SOURCE_URL": "s3:///x"}, "GH_ASSETS_SOURCE_URL='s3:///x' is not"),
         ({"GH_ASSETS_STORAGE": "nosuch://bucket"}, "GH_ASSETS_STORAGE='nosuch://bucket' cannot be"),
         ({"GH_ASSETS_DASK_MODE": "yarn"}, "GH_ASSETS_DASK_MODE='yarn': .*'auto', 'local'"),
-        ({"GH_ASSETS_DASK_MODE": "address"}, "needs GH_ASSETS_DASK_ADDRESS"),
+        (
+            {"GH_ASSETS_COILED_SPOT_POLICY": "cheap"},
+            "GH_ASSETS_COILED_SPOT_POLICY='cheap': .*'on-demand', 'spot' or 'spot_with_fallback'",
+        ),
+        (
+            {"GH_ASSETS_COILED_MAX_WORKERS": "0"},
+            "GH_ASSETS_COILED_MAX_WORKERS='0': .*greater than or equal to 1",
+        ),
+        (
+            {"GH_ASSETS_COILED_WAIT_FOR_WORKERS": "30%"},
+            "GH_ASSETS_COILED_WAIT_FOR_WORKERS='30%': .*number",
+        ),
+        ({"GH_ASSETS_COILED_ARM": "graviton"}, "GH_ASSETS_COILED_ARM='graviton': .*boolean"),
         (
             {"GH_ASSETS_COILED_THRESHOLD": "0"},
             "GH_ASSETS_COILED_THRESHOLD='0': .*greater than or equal to 1",

@@ -84,14 +84,4 @@ def _present_files(store: Storage, days: list[dt.date]) -> dict[str, frozenset[s
 
 
 def _cluster_metadata(cluster: RunCluster, seconds: float) -> dict:
-    metadata = {
-        "dask_mode": cluster.mode,
-        "dask_mode_reason": cluster.reason,
-        "dask_workers": cluster.workers,
-        "seconds": seconds,
-    }
-    if cluster.name:
-        metadata["dask_cluster_name"] = cluster.name
-    if cluster.dashboard_url:
-        metadata["dask_dashboard"] = dg.MetadataValue.url(cluster.dashboard_url)
-    return metadata
+    return {**metadata(cluster.figures()), "seconds": seconds}

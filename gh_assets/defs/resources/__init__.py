@@ -1,11 +1,11 @@
 """The resources of a deployment, chosen from its settings (secrets never pass here)."""
 
 from gh_assets.defs.resources.archive import ArchiveResource
-from gh_assets.defs.resources.dask_cluster import DaskResource
+from gh_assets.defs.resources.dask_cluster import CoiledConfig, DaskResource
 from gh_assets.defs.resources.storage import StorageResource
 from gh_assets.settings import Settings
 
-__all__ = ["ArchiveResource", "DaskResource", "StorageResource", "resources_from"]
+__all__ = ["ArchiveResource", "CoiledConfig", "DaskResource", "StorageResource", "resources_from"]
 
 
 def resources_from(settings: Settings) -> dict:
@@ -21,5 +21,6 @@ def resources_from(settings: Settings) -> dict:
             mode=settings.dask_mode,
             address=settings.dask_address,
             coiled_threshold=settings.coiled_threshold,
+            coiled=CoiledConfig(**settings.coiled.model_dump()),
         ),
     }

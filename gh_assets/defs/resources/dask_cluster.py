@@ -3,40 +3,86 @@
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
 
 import dagster as dg
 import dask
 from distributed import Client, LocalCluster
 from pydantic import Field
 
-from gh_assets.compute.cluster_choice import ClusterConfigError, choose_cluster, scaled_workers
+from gh_assets.compute.cluster_choice import (
+    ClusterChoice,
+    ClusterConfigError,
+    ClusterKind,
+    ClusterRequest,
+    DaskMode,
+    choose_cluster,
+    may_use_coiled,
+)
+from gh_assets.compute.coiled_cluster import (
+    CoiledBill,
+    RunCost,
+    coiled_bill,
+    coiled_cluster,
+    has_coiled_token,
+    run_cost,
+)
+from gh_assets.compute.coiled_options import CoiledOptions
+from gh_assets.compute.run_report import Figure, Url
 from gh_assets.compute.worker_config import WORKER_DASK_CONFIG
+from gh_assets.compute.worker_usage import WorkerCounter, WorkerUsage
+from gh_assets.settings import variable
 from gh_assets.tables.storage import STAGING, Storage, write_probe
+
+
+class CoiledConfig(dg.Config, CoiledOptions):
+    """The Coiled options of `gh_assets/compute/coiled_options.py`, as the resource's config."""
 
 
 @dataclass
 class RunCluster:
-    """The cluster a run works on, and what the run's metadata says of it."""
+    """The cluster a run works on, and what the run's metadata says of it; usage and cost are
+    filled in when the run's work on it is done."""
 
     client: Client
-    mode: str
+    mode: ClusterKind
     reason: str
-    dashboard_url: str | None
-    workers: int
     name: str | None = None
+    coiled_workspace: str | None = None
+    coiled_details_url: str | None = None
+    usage: WorkerUsage | None = None
+    bill: CoiledBill | None = None
+    cost: RunCost | None = None
+    dashboard_url: str | None = field(init=False)
+    workers: int = field(init=False)  # when the run started
 
+    def __post_init__(self):
+        self.dashboard_url = self.client.dashboard_link
+        self.workers = len(self.client.nthreads())
 
-def coiled_configured() -> bool:
-    """Whether Coiled can find a token (DASK_COILED__TOKEN or its config file, as Coiled does)."""
-    import coiled  # noqa: F401  (registers Coiled's dask config defaults)
-
-    return bool(dask.config.get("coiled.token", None))
+    def figures(self) -> dict[str, Figure]:
+        figures: dict[str, Figure | None] = {
+            "dask_mode": self.mode,
+            "dask_mode_reason": self.reason,
+            "dask_workers": self.workers,
+            "dask_cluster_name": self.name,
+            "dask_dashboard": Url(self.dashboard_url) if self.dashboard_url else None,
+            "coiled_workspace": self.coiled_workspace,
+            "coiled_cluster": Url(self.coiled_details_url) if self.coiled_details_url else None,
+        }
+        if self.usage:
+            figures["dask_peak_workers"] = self.usage.peak_workers
+            figures["dask_worker_minutes"] = round(self.usage.worker_minutes, 2)
+        if self.bill:
+            figures["coiled_worker_vm_types"] = ", ".join(self.bill.worker_vm_types) or None
+            figures["coiled_scheduler_vm_type"] = self.bill.scheduler_vm_type
+        if self.cost:
+            figures["cost_usd"] = round(self.cost.usd, 4)
+            figures["cost_basis"] = self.cost.basis
+        return {name: figure for name, figure in figures.items() if figure is not None}
 
 
 class DaskResource(dg.ConfigurableResource):
@@ -46,7 +92,7 @@ class DaskResource(dg.ConfigurableResource):
     Coiled's credential forwarding or their own role.
     """
 
-    mode: Literal["auto", "local", "coiled", "address"] = Field(
+    mode: DaskMode = Field(
         default="auto", description="auto, local, coiled or address (GH_ASSETS_DASK_MODE)."
     )
     address: str | None = Field(
@@ -58,120 +104,93 @@ class DaskResource(dg.ConfigurableResource):
     local_workers: int | None = Field(default=None, description="Local workers (default: cores).")
     local_threads_per_worker: int = Field(default=1, ge=1)
     local_memory_limit: str = Field(default="auto", description="Per local worker, e.g. '4GiB'.")
-    coiled_workers: int | None = Field(
-        default=None, description="Fixed Coiled worker count; unset scales with the days."
+    coiled: CoiledConfig = Field(
+        default_factory=CoiledConfig,
+        description="The Coiled cluster: workspace, size, machines, software (GH_ASSETS_COILED_*).",
     )
-    coiled_min_workers: int = Field(default=2, ge=1)
-    coiled_max_workers: int = Field(default=40, ge=1)
-    coiled_days_per_worker: float = Field(default=2.0, gt=0)
-    coiled_worker_vm_types: list[str] | None = None
-    coiled_worker_memory: str | None = None
-    coiled_region: str | None = None
-    coiled_software: str | None = Field(default=None, description="Coiled software environment.")
-    coiled_container: str | None = None
-    coiled_spot_policy: str = "spot_with_fallback"
-    coiled_idle_timeout: str = Field(
-        default="20 minutes", description="Coiled shuts an unused cluster down after this."
-    )
-    coiled_name_prefix: str = "gh-assets"
-    coiled_tags: dict[str, str] = Field(default_factory=dict)
 
     @contextmanager
     def cluster(
         self, *, run_id: str, partition_count: int, storage: Storage, log=None
     ) -> Iterator[RunCluster]:
         """Start (or connect to) the run's cluster; always closed when the block ends."""
-        has_token = coiled_configured() if self.mode in ("auto", "coiled") else False
-        choice = choose_cluster(self.mode, partition_count, self.coiled_threshold, has_token)
+        choice = self.choose(partition_count, storage)
         if log:
             log.info(f"Dask cluster: {choice.mode} ({choice.reason})")
             if choice.warning:
                 log.warning(choice.warning)
-        if choice.mode == "coiled" and not has_token:
-            raise ClusterConfigError(
-                "mode=coiled, but Coiled has no token: run `coiled login` "
-                "or set DASK_COILED__TOKEN for the Dagster process"
-            )
-        if choice.mode == "coiled" and storage.is_local:
-            raise ClusterConfigError(
-                f"a Coiled cluster cannot write to the local folder {storage.url}: "
-                "set GH_ASSETS_STORAGE=s3://bucket/prefix"
-            )
-        if choice.mode == "address" and not self.address:
-            raise ClusterConfigError(
-                "mode=address needs GH_ASSETS_DASK_ADDRESS, e.g. tcp://10.0.0.5:8786"
-            )
-        with dask.config.set(WORKER_DASK_CONFIG):  # Coiled sends a copy of it to its workers
-            cluster, name = self._start_cluster(choice.mode, run_id, partition_count)
-        try:
-            client = Client(cluster if cluster is not None else self.address)
-            try:
-                if choice.mode == "address" and storage.is_local:
-                    check_shared_folder(client, storage)
-                yield RunCluster(
-                    client=client,
-                    mode=choice.mode,
-                    reason=choice.reason,
-                    dashboard_url=client.dashboard_link,
-                    workers=len(client.scheduler_info()["workers"]),
-                    name=name,
-                )
-            finally:
-                client.close()
-        finally:
-            if cluster is not None:
-                cluster.close()
+        launch = {
+            "local": self._local_cluster,
+            "coiled": self._coiled_cluster,
+            "address": self._scheduler_at_address,
+        }[choice.mode]
+        with launch(choice, run_id, storage, log) as run, WorkerCounter(run.client) as counter:
+            yield run
+        run.usage = counter.usage()
+        if run.mode == "coiled":
+            run.cost = run_cost(run.bill, run.usage, self.coiled.worker_hourly_usd)
 
-    def _start_cluster(self, mode: str, run_id: str, partition_count: int):
-        if mode == "local":
-            return (
-                LocalCluster(
-                    n_workers=self.local_workers or os.cpu_count(),
-                    threads_per_worker=self.local_threads_per_worker,
-                    memory_limit=self.local_memory_limit,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address="127.0.0.1:0",
-                ),
-                None,
-            )
-        if mode == "coiled":
-            name = f"{self.coiled_name_prefix}-{run_id}"
-            return self._start_coiled(name, run_id, partition_count), name
-        return None, None
-
-    def _start_coiled(self, name: str, run_id: str, partition_count: int):
-        import coiled
-
-        workers = self.coiled_workers or scaled_workers(
-            partition_count,
-            self.coiled_min_workers,
-            self.coiled_max_workers,
-            self.coiled_days_per_worker,
+    def choose(self, partition_count: int, storage: Storage) -> ClusterChoice:
+        """The cluster for a run of `partition_count` days, or the error that prevents any."""
+        request = ClusterRequest(
+            mode=self.mode,
+            days=partition_count,
+            coiled_threshold=self.coiled_threshold,
+            coiled=self.coiled,
+            has_coiled_token=may_use_coiled(self.mode) and has_coiled_token(),
+            storage_url=storage.url,
+            storage_is_local=storage.is_local,
+            address=self.address,
         )
-        optional = {
-            "worker_vm_types": self.coiled_worker_vm_types,
-            "worker_memory": self.coiled_worker_memory,
-            "region": self.coiled_region,
-            "software": self.coiled_software,
-            "container": self.coiled_container,
-        }
-        started = time.monotonic()
         try:
-            return coiled.Cluster(
-                name=name,
-                n_workers=workers,
-                spot_policy=self.coiled_spot_policy,
-                idle_timeout=self.coiled_idle_timeout,
-                tags={**self.coiled_tags, "dagster-run-id": run_id},
-                shutdown_on_close=True,
-                **{key: value for key, value in optional.items() if value is not None},
+            return choose_cluster(request)
+        except ClusterConfigError as exc:
+            if exc.setting is None:
+                raise
+            raise ClusterConfigError(f"{exc} (set {variable(exc.setting)})", exc.setting) from None
+
+    @contextmanager
+    def _local_cluster(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
+        with dask.config.set(WORKER_DASK_CONFIG):
+            cluster = LocalCluster(
+                n_workers=self.local_workers or os.cpu_count(),
+                threads_per_worker=self.local_threads_per_worker,
+                memory_limit=self.local_memory_limit,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
             )
-        except Exception as exc:
-            raise ClusterConfigError(
-                f"the Coiled cluster {name} did not start after "
-                f"{time.monotonic() - started:.0f}s: {type(exc).__name__}: {exc}"
-            ) from exc
+        with cluster, Client(cluster) as client:
+            yield RunCluster(client, choice.mode, choice.reason)
+
+    @contextmanager
+    def _coiled_cluster(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
+        name = f"{self.coiled.name_prefix}-{run_id}"
+        with (
+            coiled_cluster(self.coiled, name, run_id, choice.workers) as cluster,
+            Client(cluster) as client,
+        ):
+            run = RunCluster(
+                client,
+                choice.mode,
+                choice.reason,
+                name=name,
+                coiled_workspace=cluster.workspace,
+                coiled_details_url=cluster.details_url,
+            )
+            yield run
+            try:
+                run.bill = coiled_bill(cluster)
+            except Exception as exc:  # a private call of Coiled's: the cost falls back to ours
+                if log:
+                    log.warning(f"Coiled gave no cost for {name}: {type(exc).__name__}: {exc}")
+
+    @contextmanager
+    def _scheduler_at_address(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
+        with Client(self.address) as client:
+            if storage.is_local:
+                check_shared_folder(client, storage)
+            yield RunCluster(client, choice.mode, choice.reason)
 
 
 def check_shared_folder(client: Client, storage: Storage) -> None:
