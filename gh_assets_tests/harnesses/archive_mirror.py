@@ -97,6 +97,9 @@ class _Server(ThreadingHTTPServer):
 class ArchiveMirror:
     """Serves `root` on 127.0.0.1 (GET, HEAD, `Range: bytes=N-`), injecting programmed faults.
 
+    With `honour_range=False` it is a server that ignores `Range`: every GET of a file is a 200
+    with the whole body, as some proxies and servers answer.
+
     Faults apply to GET only unless queued with method="HEAD"; a queued fault wins over the
     random mode. `stall` sends headers and half the body, waits `stall_seconds`, then the rest.
     `cut` sends headers and half the body, then closes. `not_gzip` answers 200 with the
@@ -104,10 +107,17 @@ class ArchiveMirror:
     """
 
     def __init__(
-        self, root: Path, *, host: str = "127.0.0.1", port: int = 0, stall_seconds: float = 30.0
+        self,
+        root: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        stall_seconds: float = 30.0,
+        honour_range: bool = True,
     ) -> None:
         self.root = Path(root).resolve()
         self.stall_seconds = stall_seconds
+        self.honour_range = honour_range
         self._address = (host, port)
         self._lock = threading.Lock()
         self._queues: dict[tuple[str, str], deque[str]] = {}
@@ -240,9 +250,11 @@ class ArchiveMirror:
         headers = {
             "ETag": f'"{hashlib.md5(data).hexdigest()}"',
             "Last-Modified": formatdate(path.stat().st_mtime, usegmt=True),
-            "Accept-Ranges": "bytes",
         }
         content_type = "application/gzip" if name.endswith(".gz") else "application/octet-stream"
+        if not self.honour_range:
+            return _Response(200, data, content_type, headers)
+        headers["Accept-Ranges"] = "bytes"
         if requested_range is None:
             return _Response(200, data, content_type, headers)
         match = _RANGE.match(requested_range.strip())

@@ -1,8 +1,9 @@
 """The archive client against a real HTTP server on loopback that injects faults."""
 
 import datetime as dt
-import gzip
 import logging
+import zlib
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -16,6 +17,9 @@ from gh_assets.compute.hour_transform import transform_hour
 from gh_assets.tables.storage import Storage
 from gh_assets_tests.gharchive_samples import REAL_HOUR, SAMPLES_DIR, install_sample
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
+from gh_assets_tests.oracles.gharchive_contract import commit_sort_key, push_sort_key
+from gh_assets_tests.oracles.gharchive_reference import reference_rows
+from gh_assets_tests.oracles.tables_read import assert_rows_match
 
 NAME = "2015-01-01-1.json.gz"
 
@@ -92,18 +96,62 @@ def test_body_that_stays_not_gzip_is_skipped_and_said_when_asked(mirror, tmp_pat
     assert (summary.lines, summary.push_events, summary.attempts) == (0, 0, 4)
 
 
+def transformed(mirror: ArchiveMirror, out: Path, name: str = NAME):
+    """`transform_hour` of one file through the mirror: its summary, push rows, commit rows."""
+    storage = Storage(str(out))
+    push_path, commits_path = f"{storage.root}/p.parquet", f"{storage.root}/c.parquet"
+    summary = transform_hour(fast_client(mirror), storage, name, push_path, commits_path)
+    return summary, pq.read_table(push_path).to_pylist(), pq.read_table(commits_path).to_pylist()
+
+
+@pytest.mark.parametrize(
+    ("fault", "honour_range", "resumed_status"),
+    [("cut", True, 206), ("stall", True, 206), ("cut", False, 200)],
+    ids=["cut", "stall", "cut-on-a-server-that-ignores-range"],
+)
+def test_a_read_resumed_mid_file_gives_the_rows_of_a_clean_read(
+    mirror, tmp_path, fault, honour_range, resumed_status
+):
+    """The body breaks halfway: the read goes on from the byte it reached, asking for the rest
+    (`Range`) or, where the server ignores it, skipping what it already had."""
+    clean = transformed(mirror, tmp_path / "clean")
+    mirror.honour_range = honour_range
+    mirror.add_faults(NAME, fault)
+    summary, pushes, commits = transformed(mirror, tmp_path / "resumed")
+    assert (pushes, commits) == clean[1:]
+    size = (SAMPLES_DIR / REAL_HOUR).stat().st_size
+    read = ("lines", "push_events", "commits", "damaged", "compressed_bytes")
+    assert [getattr(summary, name) for name in read] == [7427, 4150, 7642, False, size]
+    assert summary.read_retries == 1
+    [resumed] = [request for request in mirror.requests if request.range]
+    start = int(resumed.range.removeprefix("bytes=").removesuffix("-"))
+    assert 0 < start < size and resumed.status == resumed_status
+
+
+def cut_in_a_push_line(data: bytes, start: int) -> tuple[int, list[bytes]]:
+    """The first cut of a gzip file from `start` on that breaks off inside a push line, at least
+    256 bytes into it (so that every inflater agrees on the lines before it); and those lines,
+    as zlib inflates them."""
+    for cut in range(start, len(data), 101):
+        inflated = zlib.decompressobj(wbits=31).decompress(data[:cut])
+        complete, _, partial = inflated.rpartition(b"\n")
+        if len(partial) >= 256 and b'"type":"PushEvent"' in partial:
+            return cut, complete.split(b"\n")
+    raise AssertionError("no cut inside a push line")
+
+
 def test_truncated_file_keeps_its_complete_lines_and_is_marked_damaged(mirror, tmp_path):
+    """Exactly the complete lines before the break are read; the broken push line is counted."""
+    name = "2015-01-01-2.json.gz"
     data = (SAMPLES_DIR / REAL_HOUR).read_bytes()
-    (mirror.root / "2015-01-01-2.json.gz").write_bytes(data[: len(data) // 2])
-    lines_in_whole_file = gzip.decompress(data).count(b"\n")
-    storage = Storage(str(tmp_path / "out"))
-    summary = transform_hour(
-        fast_client(mirror),
-        storage,
-        "2015-01-01-2.json.gz",
-        f"{storage.root}/p.parquet",
-        f"{storage.root}/c.parquet",
-    )
-    assert summary.damaged and summary.truncated
-    assert 0 < summary.lines < lines_in_whole_file
-    assert 0 < summary.push_events < 4150
+    cut, complete = cut_in_a_push_line(data, len(data) // 2)
+    (mirror.root / name).write_bytes(data[:cut])
+    summary, pushes, commits = transformed(mirror, tmp_path, name)
+    expected_pushes, expected_commits = reference_rows(complete, name)
+    assert_rows_match(pushes, expected_pushes, push_sort_key)
+    assert_rows_match(commits, expected_commits, commit_sort_key)
+    assert summary.truncated == "gzip stream ended before its end marker"
+    assert (summary.lines, summary.events) == (len(complete) + 1, len(complete))
+    accounting = ("damaged_lines", "fragments_skipped", "objects_recovered", "duplicates_dropped")
+    assert [getattr(summary, figure) for figure in accounting] == [1, 1, 0, 0]
+    assert (summary.push_events, summary.commits) == (len(expected_pushes), len(expected_commits))

@@ -77,6 +77,14 @@ def test_range_request_resumes_from_offset(mirror: ArchiveMirror) -> None:
     assert beyond.status_code == 416
 
 
+def test_a_mirror_that_ignores_range_answers_with_the_whole_body(mirror: ArchiveMirror) -> None:
+    mirror.honour_range = False
+    response = requests.get(mirror.url(NAME), headers={"Range": "bytes=1000-"}, timeout=5)
+    assert (response.status_code, response.content) == (200, BODY)
+    assert "Content-Range" not in response.headers and "Accept-Ranges" not in response.headers
+    assert mirror.requests[-1].range == "bytes=1000-"
+
+
 def test_missing_file_is_404_with_archive_xml(mirror: ArchiveMirror) -> None:
     response = requests.get(mirror.url("2016-01-28-1.json.gz"), timeout=5)
     assert response.status_code == 404

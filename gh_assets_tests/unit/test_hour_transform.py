@@ -5,23 +5,35 @@ import io
 import json
 
 import pyarrow.parquet as pq
+import pytest
 
 from gh_assets.compute.hour_transform import transform_stream
+from gh_assets.reading.arrow_pushes import read_push_lines
 from gh_assets_tests.gharchive_samples import REAL_HOUR, SAMPLES_DIR, sample_lines
 from gh_assets_tests.oracles.gharchive_contract import commit_sort_key, push_sort_key
 from gh_assets_tests.oracles.gharchive_reference import reference_rows
 from gh_assets_tests.oracles.tables_read import assert_rows_match
 
 
-def transform(data: bytes, source_file: str = "2015-01-01-0.json.gz"):
+def transform(data: bytes, source_file: str = "2015-01-01-0.json.gz", arrow_reader: bool = True):
     """The summary, push rows and commit rows of one gzip file's bytes."""
     pushes, commits = io.BytesIO(), io.BytesIO()
-    summary = transform_stream(io.BytesIO(data), source_file, pushes, commits)
+    summary = transform_stream(io.BytesIO(data), source_file, pushes, commits, arrow_reader)
     return summary, pq.read_table(pushes).to_pylist(), pq.read_table(commits).to_pylist()
 
 
-def run(lines: list[bytes]):
-    return transform(gzip.compress(b"".join(line + b"\n" for line in lines)))
+def run(lines: list[bytes], arrow_reader: bool = True):
+    data = gzip.compress(b"".join(line + b"\n" for line in lines))
+    return transform(data, arrow_reader=arrow_reader)
+
+
+def commit(sha: str, message: str) -> dict:
+    return {
+        "sha": sha,
+        "author": {"email": "e@x", "name": "N"},
+        "message": message,
+        "distinct": True,
+    }
 
 
 def push(event_id: str, **payload) -> bytes:
@@ -74,3 +86,18 @@ def test_repeated_event_in_a_file_is_dropped_and_counted():
     )
     assert len(pushes) == 1 and len(commits) == 1
     assert summary.duplicates_dropped == 1
+
+
+@pytest.mark.parametrize("arrow_reader", [True, False], ids=["arrow", "line-by-line"])
+def test_of_two_different_copies_of_an_event_in_a_file_the_first_is_kept(arrow_reader):
+    first = push("1", head="a" * 40, commits=[commit("a" * 40, "the first copy")])
+    other = push("2", head="b" * 40, commits=[])
+    later = push(
+        "1", head="c" * 40, commits=[commit("c" * 40, "a later copy"), commit("d" * 40, "")]
+    )
+    lines = [first, other, later]
+    assert read_push_lines(lines) is not None  # so that the Arrow reader is the one tested
+    summary, pushes, commits = run(lines, arrow_reader)
+    assert [(row["event_id"], row["head"]) for row in pushes] == [("1", "a" * 40), ("2", "b" * 40)]
+    assert [(row["event_id"], row["message"]) for row in commits] == [("1", "the first copy")]
+    assert (summary.push_events, summary.commits, summary.duplicates_dropped) == (2, 1, 1)

@@ -6,7 +6,7 @@ import gzip
 import dagster as dg
 import pytest
 
-from gh_assets.archive.completeness import day_is_complete, days_to_request
+from gh_assets.archive.completeness import day_is_complete, days_to_request, later_hour_filenames
 from gh_assets.archive.names import day_filenames, hour_filename
 from gh_assets.definitions import defs
 from gh_assets.defs.resources.archive import ArchiveResource
@@ -55,6 +55,21 @@ def hours(day: dt.date, *numbers: int) -> set[str]:
 )
 def test_day_is_complete(files: set[str], now: dt.datetime, complete: bool) -> None:
     assert day_is_complete(DAY, now, files.__contains__) is complete
+
+
+@pytest.mark.parametrize(
+    ("now", "ended_hours"),
+    [
+        pytest.param(at(DAY + ONE_DAY), [], id="midnight-nothing-later-has-ended"),
+        pytest.param(at(DAY + ONE_DAY, 1) - dt.timedelta(microseconds=1), [], id="just-before-1"),
+        pytest.param(at(DAY + ONE_DAY, 1), [0], id="exactly-1-hour-0-has-ended"),
+        pytest.param(at(DAY + ONE_DAY, 3), [0, 1, 2], id="exactly-3"),
+    ],
+)
+def test_later_hours_are_those_ended_by_now(now: dt.datetime, ended_hours: list[int]) -> None:
+    """An hour has ended at the very start of the next one, not a moment before."""
+    expected = [hour_filename(DAY + ONE_DAY, hour) for hour in ended_hours]
+    assert list(later_hour_filenames(DAY, now)) == expected
 
 
 def test_catching_up_is_ordered_capped_and_costs_one_check_a_day() -> None:
