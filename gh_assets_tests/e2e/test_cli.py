@@ -13,7 +13,7 @@ from gh_assets.tables.storage import Storage
 from gh_assets_tests.harnesses.fake_coiled import RECORD_ENV, read_record
 from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches
-from gh_assets_tests.synthetic.days import fake_damaged_day, fake_day
+from gh_assets_tests.synthetic.days import fake_damaged_day, write_fake_days
 
 DAGSTER = Path(sys.executable).parent / "dagster"
 PROJECT = Path(__file__).resolve().parents[2]
@@ -80,9 +80,7 @@ def test_auto_mode_chooses_the_cluster_by_days_in_the_run(
     Storage is a real S3 server, as a Coiled cluster needs.
     """
     days = [dt.date(2016, 5, day) for day in (1, 2, 3)]
-    fakes = {day: fake_day(day, seed=day.day, hours=[0, 6, 12]) for day in days}
-    for fake in fakes.values():
-        fake.write(mirror_root)
+    fakes = dict(zip(days, write_fake_days(mirror_root, days, hours=[0, 6, 12]), strict=True))
     record = tmp_path / "coiled.jsonl"
     env = {
         **s3_env,

@@ -25,7 +25,7 @@ from gh_assets_tests.harnesses.pipeline import (
 from gh_assets_tests.oracles.expected import expected_accounting, expected_rows
 from gh_assets_tests.oracles.gharchive_reference import reference_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches, read_day
-from gh_assets_tests.synthetic.days import fake_damaged_day, fake_day
+from gh_assets_tests.synthetic.days import fake_damaged_day, fake_day, write_fake_days
 
 
 def materialize(resources: dict, instance, first: str, last: str | None = None):
@@ -184,13 +184,11 @@ def test_a_range_of_days_is_one_run_on_the_worker_processes(
     mirror_root, storage_dir, address_resources, instance, dask_processes
 ):
     days = [dt.date(2016, 3, day) for day in (1, 2, 3)]
-    fakes = [fake_day(day, seed=day.day, hours=[3, 4]) for day in days]
-    for fake in fakes:
-        fake.write(mirror_root)
+    fakes = write_fake_days(mirror_root, days, hours=[3, 4])
     result = materialize(address_resources, instance, "2016-03-01", "2016-03-03")
     assert result.success
-    for day, fake in zip(days, fakes, strict=True):
-        assert_day_matches(storage_dir, day, *expected_rows(fake))
+    for fake in fakes:
+        assert_day_matches(storage_dir, fake.day, *expected_rows(fake))
     metadata = metadata_of(result, "push_events")
     assert metadata["dask_mode"] == "address" and metadata["dask_workers"] == 2
     lines = metadata["worker_processes"].split("\n")

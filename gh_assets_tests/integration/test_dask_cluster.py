@@ -25,7 +25,7 @@ from gh_assets_tests.harnesses.pipeline import (
 )
 from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches
-from gh_assets_tests.synthetic.days import fake_day
+from gh_assets_tests.synthetic.days import fake_day, write_fake_days
 
 
 @pytest.fixture
@@ -68,9 +68,7 @@ def test_a_team_run_on_coiled_goes_to_its_workspace_and_adapts_to_its_size(
 ):
     """The deployment's settings as a team sets them, with tables in a real S3 store (Ceph)."""
     days = [dt.date(2016, 7, day) for day in (1, 2, 3)]
-    fakes = [fake_day(day, seed=day.day, hours=[0, 12]) for day in days]
-    for fake in fakes:
-        fake.write(mirror_root)
+    fakes = write_fake_days(mirror_root, days, hours=[0, 12])
     settings = Settings.from_env(
         {
             "GH_ASSETS_DASK_MODE": "coiled",
@@ -84,8 +82,8 @@ def test_a_team_run_on_coiled_goes_to_its_workspace_and_adapts_to_its_size(
     result = run_days(resources_from(settings), instance, "2016-07-01", "2016-07-03")
     assert result.success
     storage = Storage(s3_url, endpoint_url=os.environ["GH_ASSETS_S3_ENDPOINT_URL"])
-    for day, fake in zip(days, fakes, strict=True):
-        assert_day_matches(storage, day, *expected_rows(fake))
+    for fake in fakes:
+        assert_day_matches(storage, fake.day, *expected_rows(fake))
     created, started, adapt, closed = fake_coiled.read_record(coiled_record)
     name = f"gh-assets-{result.run_id}"
     assert created["kwargs"]["workspace"] == "acme-team"
@@ -182,9 +180,8 @@ def test_a_worker_killed_mid_run_does_not_lose_or_duplicate_rows(
     tmp_path, mirror, mirror_root, storage_dir, instance
 ):
     days = [dt.date(2016, 8, 1), dt.date(2016, 8, 2)]
-    fakes = [fake_day(day, seed=day.day, hours=range(0, 24, 3)) for day in days]
+    fakes = write_fake_days(mirror_root, days, hours=range(0, 24, 3))
     for fake in fakes:
-        fake.write(mirror_root)
         for name in list(fake.hours.values())[:4]:
             mirror.add_faults(name.source_file, "stall")
     cluster = DaskProcesses(tmp_path / "dask", workers=1)
@@ -203,8 +200,8 @@ def test_a_worker_killed_mid_run_does_not_lose_or_duplicate_rows(
         cluster.stop()
     assert result.success
     assert cluster.worker_processes[0].returncode is not None
-    for day, fake in zip(days, fakes, strict=True):
-        assert_day_matches(storage_dir, day, *expected_rows(fake))
+    for fake in fakes:
+        assert_day_matches(storage_dir, fake.day, *expected_rows(fake))
 
 
 def kill_first_worker_when_stalled(mirror, cluster: DaskProcesses, timeout: float = 60) -> None:

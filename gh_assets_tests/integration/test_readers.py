@@ -17,7 +17,7 @@ from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 from gh_assets_tests.harnesses.availability import require_service
 from gh_assets_tests.harnesses.pipeline import materialize_days, pipeline_resources
 from gh_assets_tests.oracles.expected import expected_rows
-from gh_assets_tests.synthetic.days import fake_day
+from gh_assets_tests.synthetic.days import write_fake_days
 
 DAYS = [dt.date(2015, 1, 1), dt.date(2015, 1, 2)]
 
@@ -26,9 +26,7 @@ DAYS = [dt.date(2015, 1, 1), dt.date(2015, 1, 2)]
 def tables(tmp_path_factory, dask_processes) -> tuple[Path, dict[str, Counter]]:
     """Two days written by the pipeline to a local folder, and their rows per day and table."""
     root = tmp_path_factory.mktemp("readers")
-    fakes = [fake_day(day, seed=n, hours=[0, 13]) for n, day in enumerate(DAYS)]
-    for fake in fakes:
-        fake.write(root / "mirror")
+    fakes = write_fake_days(root / "mirror", DAYS, hours=[0, 13])
     with ArchiveMirror(root / "mirror") as mirror, dg.instance_for_test() as instance:
         dask = DaskResource(mode="address", address=dask_processes.address)
         resources = pipeline_resources(mirror, root / "tables", dask)

@@ -16,7 +16,7 @@ from gh_assets.tables.storage import Storage, StorageError
 from gh_assets_tests.harnesses.pipeline import ASSETS, materialize_days, pipeline_resources
 from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches
-from gh_assets_tests.synthetic.days import fake_day
+from gh_assets_tests.synthetic.days import fake_day, write_fake_days
 
 DAYS = [dt.date(2019, 4, day) for day in (1, 2, 3)]
 
@@ -42,13 +42,11 @@ def materialize(resources, instance, first: str, last: str):
 def test_a_range_of_days_on_s3_reads_back_in_pyarrow_and_duckdb(
     mirror_root, s3_resources, s3_url, s3_env, instance
 ):
-    fakes = [fake_day(day, seed=day.day, hours=[0, 11, 23]) for day in DAYS]
-    for fake in fakes:
-        fake.write(mirror_root)
+    fakes = write_fake_days(mirror_root, DAYS, hours=[0, 11, 23])
     result = materialize(s3_resources, instance, "2019-04-01", "2019-04-03")
     storage = storage_of(s3_url, s3_env)
-    for day, fake in zip(DAYS, fakes, strict=True):
-        assert_day_matches(storage, day, *expected_rows(fake))
+    for fake in fakes:
+        assert_day_matches(storage, fake.day, *expected_rows(fake))
     commits_event = next(
         event
         for event in result.get_asset_materialization_events()
@@ -73,9 +71,7 @@ def test_a_range_of_days_on_s3_reads_back_in_pyarrow_and_duckdb(
         "GROUP BY date ORDER BY date",
         [f"{s3_url}/push_events/*/*.parquet"],
     ).fetchall()
-    assert rows == [
-        (day, len(expected_rows(fake)[0])) for day, fake in zip(DAYS, fakes, strict=True)
-    ]
+    assert rows == [(fake.day, len(expected_rows(fake)[0])) for fake in fakes]
 
 
 def test_replacing_a_day_leaves_only_the_new_rows(

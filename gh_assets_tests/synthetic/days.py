@@ -90,6 +90,14 @@ def fake_day(
     return FakeDay(day, {h: FakeHour(hour_file_name(day, h), records[h]) for h in present})
 
 
+def write_fake_days(root: Path, days: Iterable[date], hours: Sequence[int]) -> list[FakeDay]:
+    """Undamaged fake days with these hours, written into an archive folder (a mirror's root)."""
+    fakes = [fake_day(day, hours=hours) for day in days]
+    for fake in fakes:
+        fake.write(root)
+    return fakes
+
+
 def fake_damaged_day(day: date, *, eras: Sequence[Era] | None = None, seed: int = 0) -> FakeDay:
     """A day with every kind of damage: hours 2-7 damaged, hours 8 and 9 missing.
 
