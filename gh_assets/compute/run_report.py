@@ -1,22 +1,29 @@
-"""What a run did, from its day and hour summaries: each table's figures and each data check.
+"""What a run did, day by day: each day's figures per table and its data checks, and run totals.
 
-The report is plain values (numbers, Markdown, links); the Dagster layer turns them into metadata
-and check results. A check is declared once here: its name, its table, what it says, its rule.
+A range run builds many days at once, but each day is its own partition: every figure and check
+here is about one day (`DayReport`), and what is about the whole run is labelled so
+(`RunReport.run_figures`). The report is plain values (numbers, Markdown, paths, links); the
+Dagster layer turns them into metadata and check evaluations. A check is declared once here: its
+name, its table, what it says, its severity, its rule.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
+from gh_assets.archive.names import day_filenames
+from gh_assets.archive.source import HourFile
 from gh_assets.compute.run_graph import DayResult
 from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS, Table
 
 MAX_LISTED = 200  # files named in a Markdown list
-MAX_DAYS_LISTED = 62  # days in a table of paths
+MAX_DAYS_LISTED = 62  # days in the run totals table
+TOP_REPOS = 10
 
 
 class Markdown(NamedTuple):
@@ -27,7 +34,121 @@ class Url(NamedTuple):
     url: str
 
 
-Figure = int | float | str | Markdown | Url
+class TablePath(NamedTuple):
+    path: str
+
+
+Figure = int | float | str | Markdown | Url | TablePath
+
+
+@dataclass(frozen=True)
+class DayReport:
+    """One day of a run: what its partition records, and what its checks are judged on.
+
+    `present_files` are the files the day's manifest lists as present (None without a manifest).
+    """
+
+    result: DayResult
+    present_files: frozenset[str] | None
+
+    @property
+    def day(self) -> dt.date:
+        return self.result.summary.day
+
+    @property
+    def partition_key(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def summary(self):
+        return self.result.summary
+
+    @property
+    def hours(self):
+        return self.result.hours
+
+    @cached_property
+    def found(self):
+        """Hours the archive has."""
+        return [hour for hour in self.hours if hour.found]
+
+    @property
+    def hours_missing(self) -> int:
+        return len(self.hours) - len(self.found)
+
+    def figures(self, table: Table) -> dict[str, Figure]:
+        """The day's figures of one table, for its partition's materialization."""
+        return {PUSH_EVENTS.name: self._push_figures, COMMITS.name: self._commit_figures}[
+            table.name
+        ]()
+
+    def _push_figures(self) -> dict[str, Figure]:
+        day, found = self.summary, self.found
+        read = [hour for hour in found if hour.read]
+        damaged = [hour.source_file for hour in found if hour.damaged]
+        return {
+            "dagster/row_count": day.push_events,
+            "bytes_written": day.push_events_bytes,
+            "files_read": len(read),
+            "hours_missing": self.hours_missing,
+            "unreadable_files": len(found) - len(read),
+            "bytes_downloaded": sum(hour.compressed_bytes for hour in found),
+            "lines_read": sum(hour.lines for hour in found),
+            "events": sum(hour.events for hour in found),
+            "push_events": day.push_events,
+            "commits": day.commits,
+            "pushes_without_commit_list": day.pushes_without_commit_list,
+            "duplicates_dropped": sum(hour.duplicates_dropped for hour in found)
+            + day.duplicates_across_files,
+            "damaged_lines": sum(hour.damaged_lines for hour in found),
+            "objects_recovered": sum(hour.objects_recovered for hour in found),
+            "fragments_skipped": sum(hour.fragments_skipped for hour in found),
+            "nul_runs": sum(hour.nul_runs for hour in found),
+            "damaged_hours": len(damaged),
+            "unparsed_created_at": day.unparsed_created_at,
+            "read_retries": sum(hour.read_retries for hour in found),
+            "worker_processes": self._worker_processes(read),
+            "damaged_files": _file_list(damaged),
+            "path": TablePath(day.push_events_path),
+            "top_repos": self._top_repos(),
+        }
+
+    def _commit_figures(self) -> dict[str, Figure]:
+        return {
+            "dagster/row_count": self.summary.commits,
+            "bytes_written": self.summary.commits_bytes,
+            "path": TablePath(self.summary.commits_path),
+        }
+
+    def _worker_processes(self, read) -> Markdown:
+        """Which worker process (host:pid) read how many of the day's files."""
+        files = Counter(hour.worker for hour in read)
+        lines = ["| worker process (host:pid) | hourly files read |", "|---|---:|"]
+        lines += [f"| {worker} | {count} |" for worker, count in files.items()]
+        return Markdown("\n".join(lines) if files else "no file read")
+
+    def _top_repos(self) -> Markdown:
+        """The day's most pushed-to repositories, as a Markdown table."""
+        title = f"Top repositories by pushes on {self.day}"
+        if not self.summary.top_repos:
+            return Markdown(f"{title}: none (no push that day)")
+        lines = [title, "", "| repo | pushes |", "|---|---:|"]
+        lines += [f"| {repo} | {pushes} |" for repo, pushes in self.summary.top_repos[:TOP_REPOS]]
+        return Markdown("\n".join(lines))
+
+
+RUN_TOTAL_COLUMNS = {
+    PUSH_EVENTS.name: (
+        "push_events",
+        "commits",
+        "files_read",
+        "hours_missing",
+        "unreadable_files",
+        "damaged_lines",
+        "bytes_written",
+    ),
+    COMMITS.name: ("dagster/row_count", "bytes_written"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,88 +159,49 @@ class RunReport:
     present_files: Mapping[str, frozenset[str]]
 
     @cached_property
-    def hours(self):
-        return [hour for day in self.days for hour in day.hours]
+    def day_reports(self) -> tuple[DayReport, ...]:
+        return tuple(
+            DayReport(day, self.present_files.get(day.summary.day.isoformat())) for day in self.days
+        )
 
-    @cached_property
-    def found(self):
-        """Hours the archive has."""
-        return [hour for hour in self.hours if hour.found]
+    def run_figures(self, table: Table) -> dict[str, Figure]:
+        """What is about the whole run, named so: its day count and, for a range, its totals."""
+        figures: dict[str, Figure] = {"days_in_run": len(self.days)}
+        if len(self.days) > 1:
+            figures["run_totals"] = self._run_totals(table)
+        return figures
 
-    @cached_property
-    def summaries(self):
-        return [day.summary for day in self.days]
-
-    def figures(self, table: Table) -> dict[str, Figure]:
-        """The figures of one table, for its materialization."""
-        return {PUSH_EVENTS.name: self._push_figures, COMMITS.name: self._commit_figures}[
-            table.name
-        ]()
-
-    def _row_count(self, rows: Callable) -> dict[str, Figure]:
-        """The partition's row count, for a one-day run; a range run's figures are run totals.
-
-        Dagster records one materialization's metadata on every partition of a range run, so a
-        per-partition row count would be wrong there; `days_in_run` says which kind a figure is.
-        """
-        if len(self.days) == 1:
-            return {"dagster/row_count": rows(self.summaries[0]), "days_in_run": 1}
-        return {"days_in_run": len(self.days)}
-
-    def _push_figures(self) -> dict[str, Figure]:
-        days, found = self.summaries, self.found
-        read = [hour for hour in found if hour.read]
-        damaged = [hour.source_file for hour in found if hour.damaged]
-        workers = Counter(hour.worker for hour in found)
-        return {
-            **self._row_count(lambda day: day.push_events),
-            "bytes_written": sum(day.push_events_bytes for day in days),
-            "files_read": len(read),
-            "hours_missing": len(self.hours) - len(found),
-            "unreadable_files": len(found) - len(read),
-            "bytes_downloaded": sum(hour.compressed_bytes for hour in found),
-            "lines_read": sum(hour.lines for hour in found),
-            "events": sum(hour.events for hour in found),
-            "push_events": sum(day.push_events for day in days),
-            "commits": sum(day.commits for day in days),
-            "pushes_without_commit_list": sum(day.pushes_without_commit_list for day in days),
-            "duplicates_dropped": sum(hour.duplicates_dropped for hour in found)
-            + sum(day.duplicates_across_files for day in days),
-            "damaged_lines": sum(hour.damaged_lines for hour in found),
-            "objects_recovered": sum(hour.objects_recovered for hour in found),
-            "fragments_skipped": sum(hour.fragments_skipped for hour in found),
-            "nul_runs": sum(hour.nul_runs for hour in found),
-            "damaged_hours": len(damaged),
-            "unparsed_created_at": sum(day.unparsed_created_at for day in days),
-            "read_retries": sum(hour.read_retries for hour in found),
-            "worker_processes": Markdown(
-                "\n".join(f"- `{worker}`: {files} files" for worker, files in workers.items())
-            ),
-            "damaged_files": _file_list(damaged),
-            "paths": self._paths(lambda day: (day.push_events, day.push_events_path)),
-            "top_repos": self._top_repos(),
-        }
-
-    def _commit_figures(self) -> dict[str, Figure]:
-        return {
-            **self._row_count(lambda day: day.commits),
-            "bytes_written": sum(day.commits_bytes for day in self.summaries),
-            "paths": self._paths(lambda day: (day.commits, day.commits_path)),
-        }
-
-    def _paths(self, rows_and_path: Callable) -> Markdown:
-        lines = ["| day | rows | path |", "|---|---:|---|"]
-        for day in self.summaries[:MAX_DAYS_LISTED]:
-            rows, path = rows_and_path(day)
-            lines.append(f"| {day.day} | {rows} | `{path}` |")
+    def _run_totals(self, table: Table) -> Markdown:
+        """Each day's main figures and their sum over the run, as one Markdown table."""
+        columns = RUN_TOTAL_COLUMNS[table.name]
+        per_day = [(day.partition_key, day.figures(table)) for day in self.day_reports]
+        first, last = per_day[0][0], per_day[-1][0]
+        lines = [
+            f"Run totals over {len(per_day)} days ({first} to {last}); the other entries "
+            "are this partition's own.",
+            "",
+            "| day | " + " | ".join(column.removeprefix("dagster/") for column in columns) + " |",
+            "|---|" + "---:|" * len(columns),
+        ]
+        for key, figures in per_day[:MAX_DAYS_LISTED]:
+            lines.append(f"| {key} | " + " | ".join(str(figures[c]) for c in columns) + " |")
+        if len(per_day) > MAX_DAYS_LISTED:
+            lines.append(f"| ({len(per_day) - MAX_DAYS_LISTED} more days) |" + " |" * len(columns))
+        totals = [sum(figures[column] for _, figures in per_day) for column in columns]
+        lines.append("| **run total** | " + " | ".join(f"**{t}**" for t in totals) + " |")
         return Markdown("\n".join(lines))
 
-    def _top_repos(self) -> Markdown:
-        """The most pushed-to repositories of the run's last day, as a Markdown table."""
-        day = self.summaries[-1]
-        lines = [f"Top repositories by pushes on {day.day}", "", "| repo | pushes |", "|---|---:|"]
-        lines += [f"| {repo} | {pushes} |" for repo, pushes in day.top_repos]
-        return Markdown("\n".join(lines))
+
+def manifest_figures(files: Sequence[HourFile], bytes_written: int) -> dict[str, Figure]:
+    """One day's manifest figures: which of its 24 files the archive has."""
+    missing = [file.filename for file in files if not file.exists]
+    return {
+        "files_present": len(files) - len(missing),
+        "hours_missing": len(missing),
+        "bytes_available": sum(file.size or 0 for file in files),
+        "bytes_written": bytes_written,
+        "missing_files": _file_list(missing),
+    }
 
 
 def _file_list(names: list[str]) -> Markdown:
@@ -128,56 +210,81 @@ def _file_list(names: list[str]) -> Markdown:
 
 @dataclass(frozen=True)
 class CheckOutcome:
+    """A check's verdict on one day: passed or not, one line saying why, and the figures."""
+
     passed: bool
+    summary: str
     metadata: dict[str, Figure]
 
 
 @dataclass(frozen=True)
 class DataCheck:
-    """A data check of a table, declared once: the Dagster layer makes its spec and result."""
+    """A data check of a table, declared once: the Dagster layer makes its spec and evaluations."""
 
     name: str
     table: Table
     description: str
-    rule: Callable[[RunReport], CheckOutcome]
+    rule: Callable[[DayReport], CheckOutcome]
+    severity: Literal["error", "warn"] = "error"
 
 
-def _all_published_hours_read(report: RunReport) -> CheckOutcome:
-    unread = sorted(
-        name
-        for day in report.days
-        for name in report.present_files.get(day.summary.day.isoformat(), frozenset())
-        - {hour.source_file for hour in day.hours if hour.read}
+def _all_published_hours_read(day: DayReport) -> CheckOutcome:
+    present = day.present_files or frozenset()
+    unread = sorted(present - {hour.source_file for hour in day.hours if hour.read})
+    summary = (
+        f"all {len(present)} published hours read"
+        if not unread
+        else f"{len(unread)} of {len(present)} published hours not read: {', '.join(unread[:3])}"
     )
     return CheckOutcome(
-        not unread, {"unread_files": len(unread), "first_unread": ", ".join(unread[:10])}
+        not unread, summary, {"unread_files": len(unread), "first_unread": ", ".join(unread[:10])}
     )
 
 
-def _damage_accounted_for(report: RunReport) -> CheckOutcome:
+def _archive_has_the_day(day: DayReport) -> CheckOutcome:
+    missing, hours = day.hours_missing, len(day_filenames(day.day))
+    summary = (
+        f"all {hours} hourly files are missing from the archive: the partition is empty"
+        if missing == hours
+        else f"{hours - missing} of {hours} hourly files in the archive"
+    )
+    return CheckOutcome(missing < hours, summary, {"hours_missing": missing})
+
+
+def _damage_accounted_for(day: DayReport) -> CheckOutcome:
     unaccounted = sorted(
         hour.source_file
-        for hour in report.hours
+        for hour in day.hours
         if hour.damaged_lines > hour.objects_recovered + hour.fragments_skipped
     )
-    return CheckOutcome(not unaccounted, {"files": ", ".join(unaccounted[:10]) or "none"})
+    summary = (
+        f"damaged lines unaccounted for in {', '.join(unaccounted[:3])}"
+        if unaccounted
+        else "every damaged line accounted for"
+    )
+    return CheckOutcome(not unaccounted, summary, {"files": ", ".join(unaccounted[:10]) or "none"})
 
 
-def _no_duplicate_event_ids(report: RunReport) -> CheckOutcome:
-    duplicated = sum(day.push_events - day.distinct_event_ids for day in report.summaries)
-    return CheckOutcome(duplicated == 0, {"duplicate_rows": duplicated})
-
-
-def _every_created_at_parses(report: RunReport) -> CheckOutcome:
-    unparsed = sum(day.unparsed_created_at for day in report.summaries)
-    return CheckOutcome(unparsed == 0, {"unparsed_created_at": unparsed})
-
-
-def _rows_match_commit_counts(report: RunReport) -> CheckOutcome:
-    commit_rows = sum(day.commits for day in report.summaries)
-    listed = sum(day.listed_commits for day in report.summaries)
+def _no_duplicate_event_ids(day: DayReport) -> CheckOutcome:
+    duplicated = day.summary.push_events - day.summary.distinct_event_ids
     return CheckOutcome(
-        commit_rows == listed, {"commit_rows": commit_rows, "sum_of_commit_count": listed}
+        duplicated == 0, f"{duplicated} rows repeat an event id", {"duplicate_rows": duplicated}
+    )
+
+
+def _every_created_at_parses(day: DayReport) -> CheckOutcome:
+    unparsed = day.summary.unparsed_created_at
+    return CheckOutcome(
+        unparsed == 0, f"{unparsed} unreadable created_at", {"unparsed_created_at": unparsed}
+    )
+
+
+def _rows_match_commit_counts(day: DayReport) -> CheckOutcome:
+    commit_rows, listed = day.summary.commits, day.summary.listed_commits
+    return CheckOutcome(
+        commit_rows == listed,
+        f"{commit_rows} commit rows, {listed} listed by the pushes",
+        {"commit_rows": commit_rows, "sum_of_commit_count": listed},
     )
 
 
@@ -187,6 +294,14 @@ CHECKS = (
         PUSH_EVENTS,
         "Every hour the manifest lists as present was read (none skipped unreadable).",
         _all_published_hours_read,
+    ),
+    DataCheck(
+        "archive_has_the_day",
+        PUSH_EVENTS,
+        "The archive has at least one hourly file of the day. A day with all 24 hours missing "
+        "does occur; it is built as an empty partition, and this check warns.",
+        _archive_has_the_day,
+        severity="warn",
     ),
     DataCheck(
         "damage_accounted_for",

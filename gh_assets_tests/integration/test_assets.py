@@ -191,8 +191,8 @@ def test_a_range_of_days_is_one_run_on_the_worker_processes(
         assert_day_matches(storage_dir, fake.day, *expected_rows(fake))
     metadata = metadata_of(result, "push_events")
     assert metadata["dask_mode"] == "address" and metadata["dask_workers"] == 2
-    lines = metadata["worker_processes"].split("\n")
-    pids = {int(line.split("`")[1].split(":")[1]) for line in lines}
+    rows = metadata["worker_processes"].split("\n")[2:]  # a Markdown table: host:pid | files
+    pids = {int(row.split("|")[1].strip().split(":")[1]) for row in rows}
     worker_process = dask_processes.worker_processes[0].pid
     assert os.getpid() not in pids
     assert all(worker_process in {p.pid for p in psutil.Process(pid).parents()} for pid in pids)
@@ -207,6 +207,7 @@ def test_checks_pass_on_a_good_day_and_flag_an_hour_gone_since_the_manifest(
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations == {
         "all_published_hours_read": True,
+        "archive_has_the_day": True,
         "damage_accounted_for": True,
         "no_duplicate_event_ids": True,
         "every_created_at_parses": True,

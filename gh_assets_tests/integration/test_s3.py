@@ -47,13 +47,12 @@ def test_a_range_of_days_on_s3_reads_back_in_pyarrow_and_duckdb(
     storage = storage_of(s3_url, s3_env)
     for fake in fakes:
         assert_day_matches(storage, fake.day, *expected_rows(fake))
-    commits_event = next(
-        event
+    paths = {
+        event.partition: event.materialization.metadata["path"].value
         for event in result.get_asset_materialization_events()
         if event.asset_key == dg.AssetKey("commits")
-    )
-    paths = commits_event.materialization.metadata["paths"].value
-    assert f"{s3_url}/commits/date=2019-04-02/data.parquet" in paths
+    }
+    assert paths == {str(day): f"{s3_url}/commits/date={day}/data.parquet" for day in DAYS}
 
     expected_commits = sum(len(expected_rows(fake)[1]) for fake in fakes)
     dataset = ds.dataset(

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 
 import dagster as dg
 
-from gh_assets.compute.run_report import Figure, Markdown, Url
+from gh_assets.compute.run_report import Figure, Markdown, TablePath, Url
 from gh_assets.tables.catalogue import Column, Table
 
 GROUP = "gharchive"
@@ -43,4 +43,6 @@ def _value(figure: Figure):
         return dg.MetadataValue.md(figure.text)
     if isinstance(figure, Url):
         return dg.MetadataValue.url(figure.url)
+    if isinstance(figure, TablePath):
+        return dg.MetadataValue.path(figure.path)
     return figure

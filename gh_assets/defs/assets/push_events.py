@@ -1,7 +1,9 @@
 """`push_events` and `commits`: every PushEvent of the day, and one row per commit it lists.
 
 Both tables come from one reading of the day's files, so they are one multi-asset. The heavy work
-runs as Dask tasks that write Parquet straight to storage; this step only sees summaries.
+runs as Dask tasks that write Parquet straight to storage; this step only sees summaries. Each day's
+partition gets that day's own figures and check evaluations, however many days the run covers;
+what is about the whole run (its totals, its cluster, its time) says so in its name.
 """
 
 import datetime as dt
@@ -12,7 +14,7 @@ import dagster as dg
 
 from gh_assets.compute.run_graph import build_days
 from gh_assets.compute.run_report import RunReport
-from gh_assets.defs.assets.checks import CHECK_SPECS, check_results
+from gh_assets.defs.assets.checks import CHECK_SPECS, log_check_evaluations
 from gh_assets.defs.assets.metadata import metadata, table_spec
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.archive import ArchiveResource
@@ -22,6 +24,7 @@ from gh_assets.tables.catalogue import COMMITS, MANIFEST, PUSH_EVENTS
 from gh_assets.tables.storage import Storage
 
 KINDS = {"parquet", "dask"}
+TABLES = (PUSH_EVENTS, COMMITS)
 
 
 @dg.multi_asset(
@@ -51,11 +54,16 @@ def push_events_and_commits(
         results = build_days(cluster.client, archive_client, store, days, run_token)
     report = RunReport(tuple(results), _present_files(store, days))
     cluster_metadata = _cluster_metadata(cluster, round(time.monotonic() - started, 2))
-    for table in (PUSH_EVENTS, COMMITS):
+    for table in TABLES:
+        for day in report.day_reports:
+            context.add_asset_metadata(
+                metadata(day.figures(table)), asset_key=table.name, partition_key=day.partition_key
+            )
         yield dg.MaterializeResult(
-            asset_key=table.name, metadata={**metadata(report.figures(table)), **cluster_metadata}
+            asset_key=table.name,
+            metadata={**metadata(report.run_figures(table)), **cluster_metadata},
         )
-    yield from check_results(report)
+    yield from log_check_evaluations(context, report)
 
 
 def _remove_staging_of_finished_runs(context: dg.AssetExecutionContext, store: Storage) -> None:
@@ -84,4 +92,4 @@ def _present_files(store: Storage, days: list[dt.date]) -> dict[str, frozenset[s
 
 
 def _cluster_metadata(cluster: RunCluster, seconds: float) -> dict:
-    return {**metadata(cluster.figures()), "seconds": seconds}
+    return {**metadata(cluster.figures()), "run_seconds": seconds}

@@ -69,7 +69,8 @@ class RunCluster:
             "dask_mode_reason": self.reason,
             "dask_workers": self.workers,
             "dask_cluster_name": self.name,
-            "dask_dashboard": Url(self.dashboard_url) if self.dashboard_url else None,
+            # the cluster closes with the step: the link is live only while the run works
+            "dask_dashboard_during_run": Url(self.dashboard_url) if self.dashboard_url else None,
             "coiled_workspace": self.coiled_workspace,
             "coiled_cluster": Url(self.coiled_details_url) if self.coiled_details_url else None,
         }
