@@ -23,6 +23,10 @@ from gh_assets.tables.storage import Storage
 class DaysFailed(RuntimeError):
     """Some days of a run could not be built; the message names each day and its cause."""
 
+    def __init__(self, message: str, causes: tuple[BaseException, ...] = ()):
+        super().__init__(message)
+        self.causes = causes
+
 
 @dataclass
 class DayResult:
@@ -91,7 +95,10 @@ def build_days(
         if future.status != "finished"
     ]
     if failures:
-        raise DaysFailed(f"{len(failures)} of {len(days)} days failed:\n" + "\n".join(failures))
+        causes = tuple(f.exception() for f in day_futures if f.status == "error")
+        raise DaysFailed(
+            f"{len(failures)} of {len(days)} days failed:\n" + "\n".join(failures), causes
+        )
     return client.gather(day_futures)
 
 

@@ -12,10 +12,12 @@ import uuid
 
 import dagster as dg
 
-from gh_assets.compute.run_graph import build_days
+from gh_assets.archive.source import ArchiveError
+from gh_assets.compute.run_graph import DaysFailed, build_days
 from gh_assets.compute.run_report import RunReport
 from gh_assets.defs.assets.checks import CHECK_SPECS, log_check_evaluations
 from gh_assets.defs.assets.metadata import metadata, table_spec
+from gh_assets.defs.core_logs import core_logs_in_step_log
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.archive import ArchiveResource
 from gh_assets.defs.resources.dask_cluster import DaskResource, RunCluster
@@ -48,10 +50,22 @@ def push_events_and_commits(
     store = storage.writable_storage()
     _remove_staging_of_finished_runs(context, store)
     run_token = f"{context.run.run_id}.{uuid.uuid4().hex[:8]}"
-    with dask.cluster(
-        run_id=context.run.run_id, partition_count=len(days), storage=store, log=context.log
-    ) as cluster:
-        results = build_days(cluster.client, archive_client, store, days, run_token)
+    try:
+        with (
+            dask.cluster(
+                run_id=context.run.run_id, partition_count=len(days), storage=store, log=context.log
+            ) as cluster,
+            core_logs_in_step_log(context.log, cluster.client),  # retries on the workers
+        ):
+            if cluster.dashboard_url:
+                context.log.info(
+                    f"Dask dashboard, live while this run works: {cluster.dashboard_url}"
+                )
+            results = build_days(cluster.client, archive_client, store, days, run_token)
+    except DaysFailed as failed:
+        if any(isinstance(cause, ArchiveError) for cause in failed.causes):
+            raise archive.failure(failed) from None
+        raise
     report = RunReport(tuple(results), _present_files(store, days))
     cluster_metadata = _cluster_metadata(cluster, round(time.monotonic() - started, 2))
     for table in TABLES:

@@ -7,6 +7,13 @@ from gh_assets.archive import archive_source
 from gh_assets.archive.source import DEFAULT_SOURCE_URL, ArchiveSource, RetryPolicy
 from gh_assets.settings import UnreadablePolicy
 
+WHAT_TO_DO = (
+    "The archive could not be read after every retry. Try again later (it may be down or "
+    "limiting requests), check this machine's network, or set GH_ASSETS_SOURCE_URL to a mirror "
+    "or a copy of the archive (a folder or a bucket). A file that stays unreadable can instead "
+    "be skipped and counted with GH_ASSETS_UNREADABLE_FILES=skip."
+)
+
 
 class ArchiveResource(dg.ConfigurableResource):
     """The GH Archive, or a copy of it: an HTTP mirror, a folder, or a bucket."""
@@ -30,6 +37,14 @@ class ArchiveResource(dg.ConfigurableResource):
             "(GH_ASSETS_UNREADABLE_FILES)."
         ),
     )
+
+    def failure(self, error: Exception) -> dg.Failure:
+        """The step's failure when the archive could not give what it needs: what happened, then
+        what to do about it, without the stack of the retries."""
+        return dg.Failure(
+            description=f"{error}\n\n{WHAT_TO_DO}",
+            metadata={"source_url": self.base_url, "what_to_do": WHAT_TO_DO},
+        )
 
     def client(self) -> ArchiveSource:
         return archive_source(
