@@ -1,11 +1,10 @@
 """What a run did, day by day: each day's figures per table and its data checks, and run totals.
 
 A range run builds many days at once, but each day is its own partition: every figure and check
-here is about one day (`DayReport`), and what is about the whole run is labelled so
-(`RunReport.run_figures`). The report is plain values (numbers, Markdown, paths, links); the
-Dagster layer turns them into metadata and check evaluations. A check is declared once here: its
-name, its table, what it says, its severity, its rule.
-"""
+here is about one day (`DayReport`), and what is about the whole run is named so
+(`RunReport.run_figures`: `run_days`, `run_totals`). The report is plain values (numbers,
+Markdown, paths, links); the Dagster layer turns them into metadata and check evaluations. A check
+is declared once here: its name, its table, what it says, its severity, its rule."""
 
 from __future__ import annotations
 
@@ -143,9 +142,7 @@ RUN_TOTAL_COLUMNS = {
         "commits",
         "files_read",
         "hours_missing",
-        "unreadable_files",
         "damaged_lines",
-        "bytes_written",
     ),
     COMMITS.name: ("dagster/row_count", "bytes_written"),
 }
@@ -166,7 +163,7 @@ class RunReport:
 
     def run_figures(self, table: Table) -> dict[str, Figure]:
         """What is about the whole run, named so: its day count and, for a range, its totals."""
-        figures: dict[str, Figure] = {"days_in_run": len(self.days)}
+        figures: dict[str, Figure] = {"run_days": len(self.days)}
         if len(self.days) > 1:
             figures["run_totals"] = self._run_totals(table)
         return figures
@@ -177,8 +174,8 @@ class RunReport:
         per_day = [(day.partition_key, day.figures(table)) for day in self.day_reports]
         first, last = per_day[0][0], per_day[-1][0]
         lines = [
-            f"Run totals over {len(per_day)} days ({first} to {last}); the other entries "
-            "are this partition's own.",
+            f"Run totals over {len(per_day)} days ({first} to {last}). Entries named run_ or "
+            "dask_ are about the whole run; the others are this partition's own.",
             "",
             "| day | " + " | ".join(column.removeprefix("dagster/") for column in columns) + " |",
             "|---|" + "---:|" * len(columns),

@@ -81,7 +81,7 @@ def test_each_partition_has_its_own_days_figures(range_run):
             sorted(want.items(), key=lambda item: (-item[1], item[0]))[:10]
         )
         for table in TABLES:
-            assert figures[table, key]["days_in_run"] == 3
+            assert figures[table, key]["run_days"] == 3
     # the days differ, so a figure copied from another day would show
     assert len({figures["push_events", day]["dagster/row_count"] for day in days}) == 3
 
@@ -127,3 +127,6 @@ def test_checks_are_evaluated_per_day_and_an_empty_day_warns(range_run):
     assert "all 24 hourly files are missing" in empty.description
     failed = {(e.check_name, e.partition) for e in evaluations if not e.passed}
     assert failed == {("archive_has_the_day", days[1])}
+    # a check's status in the UI is its latest evaluation: a failing day is logged last
+    latest = [e for e in evaluations if e.check_name == "archive_has_the_day"][-1]
+    assert latest.partition == days[1] and not latest.passed

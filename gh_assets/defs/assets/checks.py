@@ -2,12 +2,15 @@
 
 `AssetCheckResult` has no partition, so a range run would record one result for all of its days.
 Each day's verdict is logged instead as an `AssetCheckEvaluation` naming its partition, with the
-day in its description and metadata: the check's *Execution history* shows one row per day, and
-its latest status is that of the run's last day.
+day in its description and metadata: the check's *Execution history* shows one row per day. A
+check's status in the UI is its latest evaluation, so a run logs its failing days last: a check
+that failed on any day of the latest run shows as failed, naming that day.
 
 `AssetCheckSpec(partitions_def=...)` would add a per-day status tab to each check, but Dagster
 1.13 marks it a preview ("may have breaking changes in patch version releases ... not considered
-ready for production use") and warns at every load, so the checks stay unpartitioned.
+ready for production use"), warns at every load, and tracks a day's status only for evaluations
+that point at their materialization through a class it does not export; the checks stay
+unpartitioned.
 """
 
 from collections.abc import Iterator
@@ -25,8 +28,8 @@ SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.
 
 
 def day_check_evaluations(report: RunReport) -> list[dg.AssetCheckEvaluation]:
-    """Every check's verdict on every day of the run, each naming its day."""
-    return [
+    """Every check's verdict on every day of the run, each naming its day; failures last."""
+    evaluations = [
         dg.AssetCheckEvaluation(
             asset_key=dg.AssetKey(check.table.name),
             check_name=check.name,
@@ -40,6 +43,7 @@ def day_check_evaluations(report: RunReport) -> list[dg.AssetCheckEvaluation]:
         for check in CHECKS
         for outcome in [check.rule(day)]
     ]
+    return sorted(evaluations, key=lambda evaluation: not evaluation.passed)
 
 
 def log_check_evaluations(

@@ -36,11 +36,13 @@ def gharchive_manifest(
                 )
                 figures = manifest_figures(files, written)
                 context.add_asset_metadata(
-                    metadata(figures), asset_key=MANIFEST.name, partition_key=day.isoformat()
+                    metadata({**figures, "run_days": len(days)}),
+                    asset_key=MANIFEST.name,
+                    partition_key=day.isoformat(),
                 )
                 present += figures["files_present"]
                 missing += figures["hours_missing"]
     except ArchiveError as error:
         raise archive.failure(error) from None
     context.log.info(f"{present} hourly files present, {missing} missing, over {len(days)} days")
-    return dg.MaterializeResult(metadata={"days_in_run": len(days)})
+    return dg.MaterializeResult()

@@ -69,14 +69,14 @@ def push_events_and_commits(
     report = RunReport(tuple(results), _present_files(store, days))
     cluster_metadata = _cluster_metadata(cluster, round(time.monotonic() - started, 2))
     for table in TABLES:
-        for day in report.day_reports:
+        run_figures = {**metadata(report.run_figures(table)), **cluster_metadata}
+        for day in report.day_reports:  # the day's own figures first, then the run's
             context.add_asset_metadata(
-                metadata(day.figures(table)), asset_key=table.name, partition_key=day.partition_key
+                {**metadata(day.figures(table)), **run_figures},
+                asset_key=table.name,
+                partition_key=day.partition_key,
             )
-        yield dg.MaterializeResult(
-            asset_key=table.name,
-            metadata={**metadata(report.run_figures(table)), **cluster_metadata},
-        )
+        yield dg.MaterializeResult(asset_key=table.name)
     yield from log_check_evaluations(context, report)
 
 
