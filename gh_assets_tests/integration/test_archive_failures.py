@@ -13,8 +13,8 @@ import dagster as dg
 
 from gh_assets.defs.resources import DaskResource
 from gh_assets.defs.resources.archive import WHAT_TO_DO
-from gh_assets_tests.conftest import materialize_days, pipeline_resources
-from gh_assets_tests.gharchive_fakes import fake_day
+from gh_assets_tests.harnesses.pipeline import materialize_days, pipeline_resources
+from gh_assets_tests.synthetic.days import fake_day
 
 DAY = dt.date(2016, 5, 1)
 HOUR_0 = f"{DAY}-0.json.gz"

@@ -12,13 +12,9 @@ import dagster as dg
 import pytest
 
 from gh_assets.compute.run_report import CHECKS
-from gh_assets_tests.conftest import materialize_days
-from gh_assets_tests.gharchive_fakes import (
-    expected_accounting,
-    expected_rows,
-    fake_damaged_day,
-    fake_day,
-)
+from gh_assets_tests.harnesses.pipeline import materialize_days
+from gh_assets_tests.oracles.expected import expected_accounting, expected_rows
+from gh_assets_tests.synthetic.days import fake_damaged_day, fake_day
 
 FULL, EMPTY, DAMAGED = dt.date(2016, 3, 1), dt.date(2016, 3, 2), dt.date(2016, 3, 3)
 TABLES = ("gharchive_manifest", "push_events", "commits")
