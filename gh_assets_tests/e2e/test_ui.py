@@ -273,7 +273,7 @@ def test_numeric_metadata_plots_over_materializations(page: Page, dagster: Dagst
     page.goto(f"{dagster.url}/assets/push_events")
     page.get_by_role("button", name="Plots").click()
     page.get_by_role("button", name="Events").click()
-    figures = ("dagster/row_count", "pushes_without_commit_list", "hours_missing", "seconds")
+    figures = ("dagster/row_count", "pushes_without_commit_list", "hours_missing", "run_seconds")
     for figure in figures:
         expect(page.get_by_text(figure, exact=True)).to_be_visible()
     expect(page.get_by_text("Asset plots are automatically generated")).to_have_count(0)
