@@ -10,7 +10,7 @@ daily_schedule = dg.build_schedule_from_partitioned_job(
     description=(
         "At 00:20 UTC, builds the day that just ended (its hour 23 is published about 5-10 "
         "minutes after midnight). It trusts the clock: a late hour is read as missing. The "
-        "sensor `gharchive_day_sensor` waits for the archive to prove the day is over instead."
+        "sensor gharchive_day_sensor waits for the archive to prove the day is over instead."
     ),
     hour_of_day=0,
     minute_of_hour=20,

@@ -36,8 +36,9 @@ class Table:
 
 
 UTC_MICROS = pa.timestamp("us", tz="UTC")
+# Descriptions are plain text: the UI shows some of them (the catalog, column schemas) unrendered.
 DAY_NOTE = (
-    " A day's partition holds the files named for that day; `created_at` may fall outside it "
+    " A day's partition holds the files named for that day; created_at may fall outside it "
     "(2012-2014 files are named in US Pacific time, and since 2025-05-24 a file can hold late "
     "events)."
 )
@@ -45,7 +46,7 @@ DAY_NOTE = (
 
 MANIFEST = Table(
     "gharchive_manifest",
-    "The day's 24 hourly archive files (`YYYY-MM-DD-H.json.gz`, H = 0..23) with whether each "
+    "The day's 24 hourly archive files (YYYY-MM-DD-H.json.gz, H = 0..23) with whether each "
     "exists, its size, ETag and Last-Modified. A missing hour is a normal outcome.",
     (
         Column("hour", pa.int8(), "Hour of the file's name (0-23)."),
@@ -72,7 +73,7 @@ PUSH_EVENTS = Table(
         Column("user", pa.string(), "Login of the pusher."),
         Column("repo", pa.string(), "Repository as owner/name."),
         Column("repo_id", pa.int64(), "Repository id, where the format gives it."),
-        Column("ref", pa.string(), "Pushed ref: `refs/heads/*`, `refs/tags/*` or `refs/notes/*`."),
+        Column("ref", pa.string(), "Pushed ref: refs/heads/*, refs/tags/* or refs/notes/*."),
         Column("head", pa.string(), "SHA of the ref after the push."),
         Column("before", pa.string(), "SHA of the ref before the push (2015 on)."),
         Column("size", pa.int64(), "Commits in the push (null since 2025-10-07)."),
@@ -85,7 +86,7 @@ PUSH_EVENTS = Table(
 )
 COMMITS = Table(
     "commits",
-    "One row per commit listed in the day's pushes (at most 20 per push; `size` on the push is "
+    "One row per commit listed in the day's pushes (at most 20 per push; size on the push is "
     "the true count). A commit is identified by (event_id, commit_index): the same sha can be in "
     "several pushes." + DAY_NOTE,
     (

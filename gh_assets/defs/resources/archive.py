@@ -33,7 +33,7 @@ class ArchiveResource(dg.ConfigurableResource):
         default="fail",
         description=(
             "A file still not gzip after every attempt: fail its day, or skip it, counted in "
-            "`unreadable_files` and failing the all_published_hours_read check "
+            "unreadable_files and failing the all_published_hours_read check "
             "(GH_ASSETS_UNREADABLE_FILES)."
         ),
     )
