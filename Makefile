@@ -5,9 +5,11 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 # use the system trust store (where a machine keeps its own CA), not only the bundled roots
-export UV_NATIVE_TLS := 1
+export UV_SYSTEM_CERTS := 1
+DEV_PORT ?= 3000
+DUCKDB := duckdb==2.0.1
 
-.PHONY: dev test test-fast lint bench soak sync
+.PHONY: dev query test test-fast lint bench soak sync
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -16,9 +18,18 @@ $(CURDIR)/.tools/bin/uv:
 sync: $(UV)
 	$(UV) sync --frozen
 
-# the product alone: the runtime dependencies, without the test tools (Spark, Playwright, ...)
+# The product alone (the runtime dependencies, without the test tools) under `dg dev`. A script's
+# background job starts with SIGINT ignored, and Dagster then ignores SIGTERM too: SIGINT is set
+# back to its default first, so that Ctrl-C and `kill` stop the server.
 dev: $(UV)
-	$(UV) run --frozen --no-dev dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(UV) run --frozen --no-dev python -c 'import os, signal, sys; \
+	signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+	dg dev -w workspace.yaml -h 127.0.0.1 -p $(DEV_PORT)
+
+# A SQL query over the tables with DuckDB (not a runtime dependency): make query SQL="SELECT ..."
+query: $(UV)
+	$(UV) run --frozen --no-dev --with $(DUCKDB) python -c \
+	'import duckdb, os; duckdb.sql(os.environ["SQL"]).show(max_rows=100)'
 
 test: sync
 	$(UV) run --frozen pytest
