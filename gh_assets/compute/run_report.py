@@ -174,8 +174,9 @@ class RunReport:
         per_day = [(day.partition_key, day.figures(table)) for day in self.day_reports]
         first, last = per_day[0][0], per_day[-1][0]
         lines = [
-            f"Run totals over {len(per_day)} days ({first} to {last}). Entries named run_ or "
-            "dask_ are about the whole run; the others are this partition's own.",
+            f"Run totals over {len(per_day)} days ({first} to {last}). The entries above "
+            "run_days are this partition's own; run_days, this table and those after it are "
+            "about the whole run.",
             "",
             "| day | " + " | ".join(column.removeprefix("dagster/") for column in columns) + " |",
             "|---|" + "---:|" * len(columns),
@@ -223,6 +224,21 @@ class DataCheck:
     description: str
     rule: Callable[[DayReport], CheckOutcome]
     severity: Literal["error", "warn"] = "error"
+
+    def run_outcome(self, outcomes: Mapping[str, CheckOutcome]) -> CheckOutcome:
+        """The verdict on a run from its days' (by ISO day): failed if any day failed, naming it."""
+        days = list(outcomes)
+        failed = [day for day in days if not outcomes[day].passed]
+        span = f"Run over {len(days)} days ({days[0]} to {days[-1]})"
+        summary = (
+            f"{span}: passed on every day"
+            if not failed
+            else f"{span}: failed on {len(failed)}: {', '.join(failed[:10])} "
+            f"({failed[0]}: {outcomes[failed[0]].summary})"
+        )
+        return CheckOutcome(
+            not failed, summary, {"run_days": len(days), "failed_days": ", ".join(failed) or "none"}
+        )
 
 
 def _all_published_hours_read(day: DayReport) -> CheckOutcome:

@@ -105,13 +105,14 @@ def test_checks_are_evaluated_per_day_and_an_empty_day_warns(range_run):
     result, _ = range_run
     evaluations = result.get_asset_check_evaluations()
     days = [day.isoformat() for day in (FULL, EMPTY, DAMAGED)]
-    assert Counter((e.check_name, e.partition) for e in evaluations) == {
+    per_day = [e for e in evaluations if e.partition is not None]
+    assert Counter((e.check_name, e.partition) for e in per_day) == {
         (check.name, day): 1 for check in CHECKS for day in days
     }
-    for evaluation in evaluations:
+    for evaluation in per_day:
         assert evaluation.description.startswith(f"{evaluation.partition}: ")
         assert evaluation.metadata["day"].value == evaluation.partition
-    has_the_day = {e.partition: e for e in evaluations if e.check_name == "archive_has_the_day"}
+    has_the_day = {e.partition: e for e in per_day if e.check_name == "archive_has_the_day"}
     assert {day: e.passed for day, e in has_the_day.items()} == {
         days[0]: True,
         days[1]: False,
@@ -121,8 +122,24 @@ def test_checks_are_evaluated_per_day_and_an_empty_day_warns(range_run):
     assert empty.severity == dg.AssetCheckSeverity.WARN
     assert empty.metadata["hours_missing"].value == 24
     assert "all 24 hourly files are missing" in empty.description
-    failed = {(e.check_name, e.partition) for e in evaluations if not e.passed}
+    failed = {(e.check_name, e.partition) for e in per_day if not e.passed}
     assert failed == {("archive_has_the_day", days[1])}
-    # a check's status in the UI is its latest evaluation: a failing day is logged last
-    latest = [e for e in evaluations if e.check_name == "archive_has_the_day"][-1]
-    assert latest.partition == days[1] and not latest.passed
+
+
+def test_a_checks_status_is_about_the_whole_range(range_run, instance):
+    """The UI shows a check's latest record: after a range run, one about the run, failed if
+    any day failed and naming it (Dagster orders per-day records by partition, not by verdict)."""
+    keys = [dg.AssetCheckKey(dg.AssetKey(check.table.name), check.name) for check in CHECKS]
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    statuses = {key.name: record.status.value for key, record in latest.items()}
+    assert statuses == {
+        check.name: "FAILED" if check.name == "archive_has_the_day" else "SUCCEEDED"
+        for check in CHECKS
+    }
+    record = latest[keys[[check.name for check in CHECKS].index("archive_has_the_day")]]
+    evaluation = record.event.dagster_event.event_specific_data
+    assert record.partition is None and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert evaluation.description.startswith(
+        f"Run over 3 days ({FULL} to {DAMAGED}): failed on 1: {EMPTY} ({EMPTY}: all 24 hourly"
+    )
+    assert evaluation.metadata["failed_days"].value == EMPTY.isoformat()
