@@ -6,7 +6,7 @@ Writers, assets, checks and the README read a table from here; adding a table is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import pyarrow as pa
@@ -106,6 +106,29 @@ COMMITS = Table(
         ),
         Column("source_file", pa.string(), "Archive file the event was read from."),
     ),
+)
+
+
+_API_DESCRIPTIONS = {
+    "event_id": "Event id of the push (without a commit list) the commit was asked for.",
+    "commit_index": "Position of the commit in GitHub's compare answer, oldest first, from 0.",
+    "author_email": "Author email scrambled as GH Archive does: SHA-1 of the local part, @domain.",
+    "distinct": "Null: the API does not say whether the commit was new to the repository.",
+}
+
+API_COMMITS = Table(
+    "api_commits",
+    "One row per commit that GitHub's REST API (`compare/{before}...{head}`) lists for each push "
+    "of the day without a commit list (since 2025-10-07), in the repositories followed "
+    "(GH_ASSETS_API_COMMITS_REPOS). The columns of `commits` plus `source`, so the two tables "
+    "union." + DAY_NOTE,
+    tuple(
+        replace(column, description=description)
+        if (description := _API_DESCRIPTIONS.get(column.name))
+        else column
+        for column in COMMITS.columns
+    )
+    + (Column("source", pa.string(), "Where the row comes from: `api` (GitHub's REST API)."),),
 )
 
 

@@ -1,0 +1,123 @@
+"""One day of `api_commits`: the day's list-less pushes of followed repositories, asked and written.
+
+The pushes come from the day's `push_events` file in the same storage; the rows are written with
+the storage's atomic day-file write, so a reader sees the old day or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from gh_assets.github.following import FollowedRepos
+from gh_assets.github.push_answers import ListlessPush, PushAsker, PushOutcome
+from gh_assets.tables.catalogue import API_COMMITS, PUSH_EVENTS
+from gh_assets.tables.storage import Storage
+
+SOURCE = "api"
+
+
+class MissingPushEvents(RuntimeError):
+    """The day's push_events are not in the storage yet."""
+
+
+@dataclass(frozen=True)
+class ApiDay:
+    """What a day's run found, asked and wrote."""
+
+    day: dt.date
+    pushes_without_commit_list: int
+    pushes_followed: int
+    outcomes: tuple[PushOutcome, ...]
+    rows: int
+    bytes_written: int
+    path: str
+    requests_by_status: dict[str, int]
+    rate_limit_waits: int
+    rate_limit_wait_seconds: float
+
+
+def listless_pushes(
+    storage: Storage, day: dt.date, followed: FollowedRepos
+) -> tuple[int, list[ListlessPush]]:
+    """The day's pushes without a commit list (all repositories), and those of followed ones."""
+    path = storage.day_file(PUSH_EVENTS.name, day)
+    if not storage.fs.exists(path):
+        raise MissingPushEvents(
+            f"no push_events for {day} at {storage.uri(path)}: materialize push_events for that "
+            "day first"
+        )
+    names = [field.name for field in fields(ListlessPush)]
+    table = storage.read_table(path, [*names, "commit_count"])
+    listless = table.filter(pc.is_null(table["commit_count"])).select(names)
+    pushes = [ListlessPush(**row) for row in listless.to_pylist() if row["repo"] in followed]
+    return listless.num_rows, pushes
+
+
+def ask_pushes(asker: PushAsker, pushes: list[ListlessPush], concurrency: int) -> list[PushOutcome]:
+    """Every push's outcome, in the pushes' order, with at most `concurrency` asked at once."""
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="github") as pool:
+        futures = [pool.submit(asker.outcome, push) for push in pushes]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # a refused token: ask nothing more
+            raise
+
+
+def api_commits_table(outcomes: list[PushOutcome]) -> pa.Table:
+    """One row per commit of each answered push, in push order then GitHub's (oldest first)."""
+    rows = [
+        {
+            "event_id": push.event_id,
+            "commit_index": index,
+            "sha": commit.sha,
+            "push_id": push.push_id,
+            "created_at": push.created_at,
+            "user": push.user,
+            "repo": push.repo,
+            "ref": push.ref,
+            "author_name": commit.author_name,
+            "author_email": commit.author_email,
+            "message": commit.message,
+            "distinct": None,
+            "source_file": push.source_file,
+            "source": SOURCE,
+        }
+        for push, answer in ((outcome.push, outcome.answer) for outcome in outcomes)
+        if answer is not None
+        for index, commit in enumerate(answer.commits)
+    ]
+    return pa.Table.from_pylist(rows, schema=API_COMMITS.schema)
+
+
+def build_api_day(
+    storage: Storage, asker: PushAsker, followed: FollowedRepos, day: dt.date, concurrency: int
+) -> ApiDay:
+    """Ask about the day's list-less pushes of followed repositories and write their commits."""
+    client, gate = asker.client, asker.client.gate
+    statuses, waits, waited = Counter(client.statuses), gate.waits, gate.wait_seconds
+    without_list, pushes = listless_pushes(storage, day, followed)
+    outcomes = ask_pushes(asker, pushes, concurrency)
+    path = storage.day_file(API_COMMITS.name, day)
+    written = storage.write_table(path, api_commits_table(outcomes))
+    with storage.fs.open(path, "rb") as file:  # the rows as written, for the run's checks
+        rows = pq.read_metadata(file).num_rows
+    return ApiDay(
+        day,
+        without_list,
+        len(pushes),
+        tuple(outcomes),
+        rows,
+        written,
+        storage.uri(path),
+        dict(client.statuses - statuses),  # this day's requests: the client serves the whole run
+        gate.waits - waits,
+        gate.wait_seconds - waited,
+    )
