@@ -21,6 +21,8 @@ from gh_assets.archive.names import FIRST_DAY
 from gh_assets.archive.source import DEFAULT_SOURCE_URL, validate_source_url
 from gh_assets.compute.cluster_choice import DaskMode
 from gh_assets.compute.coiled_options import CoiledOptions
+from gh_assets.github.client import DEFAULT_API_URL, TOKEN_VARIABLE, validate_api_url
+from gh_assets.github.following import FollowedRepos
 from gh_assets.tables.storage import validate_storage_url
 
 PREFIX = "GH_ASSETS_"
@@ -93,6 +95,26 @@ class Settings(BaseModel):
         description="a file still not gzip after every attempt: `fail` its day, or `skip` it "
         "(counted, check fails)",
     )
+    api_commits_repos: str | None = Field(
+        default=None,
+        description="repositories whose pushes without a commit list `api_commits` asks GitHub "
+        "about: `owner/name` and `owner/*`, comma-separated; unset: no `api_commits` asset (and "
+        "no token needed)",
+    )
+    github_api_url: str = Field(
+        default=DEFAULT_API_URL,
+        description=f"GitHub's REST API (Enterprise Server: `https://HOST/api/v3`); the token is "
+        f"`{TOKEN_VARIABLE}` in the environment, never a setting",
+    )
+    github_api_concurrency: int = Field(
+        default=4, ge=1, le=32, description="requests to GitHub in flight at once"
+    )
+    github_api_max_wait_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="longest wait for GitHub's rate limit; a longer one stops the day's asking "
+        "(the pushes left are counted, a check fails)",
+    )
 
     @field_validator("source_url")
     @classmethod
@@ -104,6 +126,16 @@ class Settings(BaseModel):
     def _known_storage(cls, value: str) -> str:
         validate_storage_url(value)
         return value
+
+    @field_validator("api_commits_repos")
+    @classmethod
+    def _repo_patterns(cls, value: str | None) -> str | None:
+        return None if value is None else str(FollowedRepos.parse(value))
+
+    @field_validator("github_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        return validate_api_url(value)
 
     @field_validator("sensor_first_day")
     @classmethod

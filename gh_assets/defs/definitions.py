@@ -2,18 +2,29 @@
 
 import dagster as dg
 
-from gh_assets.defs.assets import gharchive_manifest, push_events_and_commits
+from gh_assets.defs.assets import api_commits, gharchive_manifest, push_events_and_commits
 from gh_assets.defs.jobs import daily_job
 from gh_assets.defs.resources import resources_from
 from gh_assets.defs.schedules import daily_schedule
 from gh_assets.defs.sensors import day_sensor
-from gh_assets.settings import current_settings
+from gh_assets.settings import Settings, current_settings
 
-defs = dg.Definitions(
-    assets=[gharchive_manifest, push_events_and_commits],
-    jobs=[daily_job],
-    schedules=[daily_schedule],
-    sensors=[day_sensor],
-    resources=resources_from(current_settings()),
-    executor=dg.in_process_executor,
-)
+
+def definitions_for(settings: Settings) -> dg.Definitions:
+    """The deployment's definitions; `api_commits` is among them only when it follows repositories.
+
+    Following none, it is left out rather than skipped: it then asks nothing and needs no token,
+    and a backfill of every asset does not count its unmaterialized days as failed.
+    """
+    github = [api_commits] if settings.api_commits_repos else []
+    return dg.Definitions(
+        assets=[gharchive_manifest, push_events_and_commits, *github],
+        jobs=[daily_job],
+        schedules=[daily_schedule],
+        sensors=[day_sensor],
+        resources=resources_from(settings),
+        executor=dg.in_process_executor,
+    )
+
+
+defs = definitions_for(current_settings())

@@ -3,11 +3,14 @@
 import dagster as dg
 
 from gh_assets.defs.partitions import daily_partitions
-from gh_assets.tables.catalogue import COMMITS, MANIFEST, PUSH_EVENTS
+from gh_assets.tables.catalogue import MANIFEST
 
 daily_job = dg.define_asset_job(
     "gharchive_daily",
-    selection=dg.AssetSelection.assets(*(table.name for table in (MANIFEST, PUSH_EVENTS, COMMITS))),
+    selection=dg.AssetSelection.assets(MANIFEST.name).downstream(),
     partitions_def=daily_partitions,
-    description="The manifest, push events and commits of the selected days.",
+    description=(
+        "Every table of the selected days: the manifest and all that is built from it (push "
+        "events, commits, and api_commits when repositories are followed)."
+    ),
 )

@@ -75,6 +75,24 @@ def test_a_teams_coiled_settings_are_taken_from_the_environment():
     assert resources_from_env({})["dask"].coiled == CoiledConfig()
 
 
+def test_github_settings_reach_its_resource_and_following_nothing_is_the_default():
+    assert resources_from_env({})["github"].followed() is None
+    github = resources_from_env(
+        {
+            "GH_ASSETS_API_COMMITS_REPOS": "acme/*, Octocat/Hello-World",
+            "GH_ASSETS_GITHUB_API_URL": "https://ghe.example.com/api/v3/",
+            "GH_ASSETS_GITHUB_API_CONCURRENCY": "2",
+            "GH_ASSETS_GITHUB_API_MAX_WAIT_SECONDS": "60",
+        }
+    )["github"]
+    assert "acme/anything" in github.followed() and "octocat/hello-world" in github.followed()
+    assert (github.api_url, github.concurrency, github.max_wait_seconds) == (
+        "https://ghe.example.com/api/v3",
+        2,
+        60,
+    )
+
+
 @pytest.mark.parametrize(
     ("source", "reader"),
     [
@@ -133,6 +151,18 @@ def test_an_archive_copy_can_be_a_folder_or_a_bucket(source, reader):
         (
             {"GH_ASSETS_UNREADABLE_FILES": "ignore"},
             "GH_ASSETS_UNREADABLE_FILES='ignore': .*'fail' or 'skip'",
+        ),
+        (
+            {"GH_ASSETS_API_COMMITS_REPOS": "acme/*,octocat"},
+            "GH_ASSETS_API_COMMITS_REPOS='acme/\\*,octocat': 'octocat' is not owner/name",
+        ),
+        (
+            {"GH_ASSETS_GITHUB_API_URL": "api.github.com"},
+            "GH_ASSETS_GITHUB_API_URL='api.github.com' is not an http\\(s\\) URL",
+        ),
+        (
+            {"GH_ASSETS_GITHUB_API_CONCURRENCY": "0"},
+            "GH_ASSETS_GITHUB_API_CONCURRENCY='0': .*greater than or equal to 1",
         ),
     ],
 )

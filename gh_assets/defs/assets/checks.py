@@ -15,24 +15,34 @@ points at its materialization through a class Dagster does not export; the check
 unpartitioned.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import dagster as dg
 
 from gh_assets.compute.run_report import CHECKS, CheckOutcome, DataCheck, RunReport
 from gh_assets.defs.assets.metadata import metadata
+from gh_assets.github.report import ApiCommitsReport
 
-CHECK_SPECS = [
-    dg.AssetCheckSpec(check.name, asset=check.table.name, description=check.description)
-    for check in CHECKS
-]
+Report = RunReport | ApiCommitsReport  # each has `day_reports`, the days its checks judge
+
+
+def check_specs(checks: Sequence[DataCheck]) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(check.name, asset=check.table.name, description=check.description)
+        for check in checks
+    ]
+
+
+CHECK_SPECS = check_specs(CHECKS)
 SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
 
 
-def check_evaluations(report: RunReport) -> list[dg.AssetCheckEvaluation]:
+def check_evaluations(
+    report: Report, checks: Sequence[DataCheck] = CHECKS
+) -> list[dg.AssetCheckEvaluation]:
     """Every check's verdict on every day of the run, each naming its day, then on the run."""
     evaluations = []
-    for check in CHECKS:
+    for check in checks:
         outcomes = {day.partition_key: check.rule(day) for day in report.day_reports}
         for day, outcome in outcomes.items():
             evaluations.append(
@@ -59,15 +69,15 @@ def _evaluation(
 
 
 def log_check_evaluations(
-    context: dg.AssetExecutionContext, report: RunReport
+    context: dg.AssetExecutionContext, report: Report, checks: Sequence[DataCheck] = CHECKS
 ) -> Iterator[dg.Output]:
     """Log the evaluations (after the materializations), then close the checks' outputs.
 
     A check output that is not yielded counts as missing, so each gets an empty `Output` once its
     evaluations are in the event log.
     """
-    for evaluation in check_evaluations(report):
+    for evaluation in check_evaluations(report, checks):
         context.log_event(evaluation)
-    for spec in CHECK_SPECS:
+    for spec in check_specs(checks):
         output_name = context.assets_def.get_output_name_for_asset_check_key(spec.key)
         yield dg.Output(None, output_name=output_name)

@@ -2,14 +2,22 @@
 
 from gh_assets.defs.resources.archive import ArchiveResource
 from gh_assets.defs.resources.dask_cluster import CoiledConfig, DaskResource
+from gh_assets.defs.resources.github import GitHubResource
 from gh_assets.defs.resources.storage import StorageResource
 from gh_assets.settings import Settings
 
-__all__ = ["ArchiveResource", "CoiledConfig", "DaskResource", "StorageResource", "resources_from"]
+__all__ = [
+    "ArchiveResource",
+    "CoiledConfig",
+    "DaskResource",
+    "GitHubResource",
+    "StorageResource",
+    "resources_from",
+]
 
 
 def resources_from(settings: Settings) -> dict:
-    """The archive, the table storage and the Dask cluster that `settings` describe."""
+    """The archive, table storage, Dask cluster and GitHub API that `settings` describe."""
     return {
         "archive": ArchiveResource(
             base_url=settings.source_url,
@@ -22,5 +30,11 @@ def resources_from(settings: Settings) -> dict:
             address=settings.dask_address,
             coiled_threshold=settings.coiled_threshold,
             coiled=CoiledConfig(**settings.coiled.model_dump()),
+        ),
+        "github": GitHubResource(
+            api_url=settings.github_api_url,
+            followed_repos=settings.api_commits_repos,
+            concurrency=settings.github_api_concurrency,
+            max_wait_seconds=settings.github_api_max_wait_seconds,
         ),
     }

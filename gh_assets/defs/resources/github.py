@@ -1,0 +1,63 @@
+"""GitHub's REST API as a Dagster resource: which repositories to follow, and how to ask.
+
+The token is not a field: the client reads GITHUB_TOKEN from the environment of the process that
+sends the requests, so it never reaches Dagster's config, the UI or the event log.
+"""
+
+import dagster as dg
+from pydantic import Field
+
+from gh_assets.archive.source import RetryPolicy
+from gh_assets.github.client import DEFAULT_API_URL, GitHubClient
+from gh_assets.github.following import FollowedRepos
+
+
+class GitHubResource(dg.ConfigurableResource):
+    """GitHub's REST API (or a GitHub Enterprise Server), for `api_commits`."""
+
+    api_url: str = Field(
+        default=DEFAULT_API_URL, description="The API's base URL (GH_ASSETS_GITHUB_API_URL)."
+    )
+    followed_repos: str | None = Field(
+        default=None,
+        description="owner/name and owner/* patterns, comma-separated; unset: none "
+        "(GH_ASSETS_API_COMMITS_REPOS).",
+    )
+    concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Requests in flight at once (GH_ASSETS_GITHUB_API_CONCURRENCY).",
+    )
+    max_wait_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="Longest wait for a rate limit; a longer one stops the day's asking "
+        "(GH_ASSETS_GITHUB_API_MAX_WAIT_SECONDS).",
+    )
+    timeout_seconds: float = Field(default=30.0, description="Connect and read timeout.")
+    max_attempts: int = Field(
+        default=5, ge=1, description="Tries per request on 5xx, lost connections, rate limits."
+    )
+    backoff_seconds: float = Field(
+        default=1.0, ge=0, description="First 5xx retry delay (doubles)."
+    )
+    secondary_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="First wait on a secondary rate limit that gives no retry-after (doubles).",
+    )
+
+    def followed(self) -> FollowedRepos | None:
+        """The followed repositories, or None when none are set."""
+        return FollowedRepos.parse(self.followed_repos) if self.followed_repos else None
+
+    def client(self) -> GitHubClient:
+        """A client for one run; fails, naming GITHUB_TOKEN, when the environment has no token."""
+        return GitHubClient(
+            self.api_url,
+            timeout_seconds=self.timeout_seconds,
+            retry=RetryPolicy(max_attempts=self.max_attempts, backoff_seconds=self.backoff_seconds),
+            max_wait_seconds=self.max_wait_seconds,
+            secondary_wait_seconds=self.secondary_wait_seconds,
+            connections=self.concurrency,
+        )
