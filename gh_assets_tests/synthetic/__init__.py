@@ -2,5 +2,6 @@
 
 `eras` (which shape a day has), `truth` (events as values), `draws` (seeded values: people, text,
 commits, pushes), `shapes` (the JSON of each era), `payloads` (other events' payloads), `hours`
-(an hour file's lines and bytes), `damage` (the archive's kinds of damage), `days` (fake days).
+(an hour file's lines and bytes), `damage` (the archive's kinds of damage), `days` (fake days),
+`github_day` (a post-2025 day with the fake GitHub's repositories that answer its pushes).
 """

@@ -10,7 +10,14 @@ from pathlib import Path
 UNIT = Path(__file__).parent
 SERVER_HARNESSES = {
     f"gh_assets_tests.harnesses.{name}"
-    for name in ("archive_mirror", "ceph_gateway", "dask_processes", "dagster_dev", "pipeline")
+    for name in (
+        "archive_mirror",
+        "ceph_gateway",
+        "dask_processes",
+        "dagster_dev",
+        "pipeline",
+        "fake_github",
+    )
 }
 SERVICE_FIXTURES = {
     "mirror",
