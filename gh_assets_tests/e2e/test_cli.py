@@ -1,4 +1,4 @@
-"""The `dagster` CLI as a user runs it: a subprocess against the loopback mirror."""
+"""The CLI as the README shows it (`dg launch`): a subprocess against the loopback mirror."""
 
 import datetime as dt
 import os
@@ -15,7 +15,7 @@ from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches
 from gh_assets_tests.synthetic.days import fake_damaged_day, write_fake_days
 
-DAGSTER = Path(sys.executable).parent / "dagster"
+DG = Path(sys.executable).parent / "dg"
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -23,16 +23,7 @@ def run_cli(module: str, partition_args: list[str], env: dict, home: Path) -> st
     home.mkdir(exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     completed = subprocess.run(
-        [
-            DAGSTER,
-            "asset",
-            "materialize",
-            "-m",
-            module,
-            "--select",
-            "gharchive_manifest*",
-            *partition_args,
-        ],
+        [DG, "launch", "-m", module, "--assets", "gharchive_manifest*", *partition_args],
         cwd=PROJECT,
         env={**os.environ, "DAGSTER_HOME": str(home), **env},
         capture_output=True,

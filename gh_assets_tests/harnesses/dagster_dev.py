@@ -1,10 +1,10 @@
-"""`dagster dev` as `make dev` runs it, in a process group of its own; a GraphQL client for it."""
+"""`make dev` as a script starts it, in a process group of its own; a GraphQL client for it."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +13,12 @@ from pathlib import Path
 import requests
 
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
-from gh_assets_tests.harnesses.processes import free_port, stop_process_group, wait_for
+from gh_assets_tests.harnesses.processes import (
+    free_port,
+    process_group,
+    stop_process_group,
+    wait_for,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_DONE = {"SUCCESS", "FAILURE", "CANCELED"}
@@ -21,13 +26,15 @@ RUN_DONE = {"SUCCESS", "FAILURE", "CANCELED"}
 
 @dataclass
 class DagsterDev:
-    """A running `dagster dev` and the folder its runs write tables to."""
+    """A running `make dev`, its instance, and the folder its runs write tables to."""
 
     url: str
+    home: Path
     storage: Path
     log: Path
     mirror: ArchiveMirror
     pgid: int
+    env: dict[str, str]
 
     def graphql(self, query: str, **variables: object) -> dict:
         response = requests.post(
@@ -84,43 +91,51 @@ class DagsterDev:
 def dagster_dev(
     home: Path, storage: Path, mirror: ArchiveMirror, log: Path
 ) -> Iterator[DagsterDev]:
-    """`dagster dev -w workspace.yaml` on a free loopback port, reading `mirror`, writing tables
-    to `storage`, its output in `log`; its whole process group is stopped at the end, and anything
-    left behind fails the caller."""
+    """`make dev` on a free loopback port, reading `mirror`, writing tables to `storage`, its
+    output in `log`.
+
+    It starts as a background job of a script does, with SIGINT ignored, and must stop on SIGTERM
+    to its process group, as the README says; anything left behind fails the caller."""
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
     port = free_port()
     with log.open("wb") as log_file:
         env = {key: value for key, value in os.environ.items() if not key.startswith("GH_ASSETS_")}
         env |= {
-            "DAGSTER_HOME": str(home),
             "GH_ASSETS_SOURCE_URL": mirror.base_url,
             "GH_ASSETS_STORAGE": str(storage),
             "GH_ASSETS_DASK_MODE": "local",
             "PYTHONUNBUFFERED": "1",
         }
-        command = [Path(sys.executable).with_name("dagster"), "dev", "-w", "workspace.yaml"]
         process = subprocess.Popen(
-            [*command, "-h", "127.0.0.1", "-p", str(port)],
+            ["make", "dev", f"DEV_PORT={port}", f"DAGSTER_HOME={home}"],
             cwd=REPO,
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
-        dev = DagsterDev(f"http://127.0.0.1:{port}", storage, log, mirror, process.pid)
+        dev = DagsterDev(f"http://127.0.0.1:{port}", home, storage, log, mirror, process.pid, env)
         try:
-            wait_for(lambda: _server_answers(dev, process), 120, "dagster dev /server_info")
+            wait_for(lambda: _server_answers(dev, process), 180, "make dev /server_info")
             wait_for(dev.code_location_loaded, 120, "the gh_assets code location to load")
             yield dev
         finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                wait_for(lambda: not process_group(process.pid), 60, "stop", every=0.5)
+                ignored = []
+            except TimeoutError:
+                ignored = process_group(process.pid)
             survivors = stop_process_group(process, grace_seconds=30)
-            assert not survivors, f"dagster dev left processes behind: {survivors}"
+            assert not ignored, f"make dev did not stop on SIGTERM: {ignored}"
+            assert not survivors, f"make dev left processes behind: {survivors}"
 
 
 def _server_answers(dev: DagsterDev, process: subprocess.Popen) -> bool:
     """Whether the webserver answers; fails at once if `dagster dev` has exited."""
     if process.poll() is not None:
-        raise RuntimeError(f"dagster dev exited with {process.returncode}; see {dev.log}")
+        raise RuntimeError(f"make dev exited with {process.returncode}; see {dev.log}")
     try:
         return requests.get(f"{dev.url}/server_info", timeout=2).ok
     except requests.ConnectionError:
