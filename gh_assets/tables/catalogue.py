@@ -118,9 +118,9 @@ _API_DESCRIPTIONS = {
 
 API_COMMITS = Table(
     "api_commits",
-    "One row per commit that GitHub's REST API (`compare/{before}...{head}`) lists for each push "
+    "One row per commit that GitHub's REST API (compare/{before}...{head}) lists for each push "
     "of the day without a commit list (since 2025-10-07), in the repositories followed "
-    "(GH_ASSETS_API_COMMITS_REPOS). The columns of `commits` plus `source`, so the two tables "
+    "(GH_ASSETS_API_COMMITS_REPOS). The columns of commits plus source, so the two tables "
     "union." + DAY_NOTE,
     tuple(
         replace(column, description=description)
@@ -128,7 +128,7 @@ API_COMMITS = Table(
         else column
         for column in COMMITS.columns
     )
-    + (Column("source", pa.string(), "Where the row comes from: `api` (GitHub's REST API)."),),
+    + (Column("source", pa.string(), "Where the row comes from: api (GitHub's REST API)."),),
 )
 
 

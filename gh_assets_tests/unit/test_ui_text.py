@@ -1,0 +1,45 @@
+"""Texts the Dagster UI shows unrendered are plain: no Markdown backticks shown literally.
+
+The catalog lists asset descriptions as plain text, and the column schemas, the schedule and sensor
+pages and the resource view show theirs the same way.
+"""
+
+import pytest
+
+from gh_assets.defs.definitions import definitions_for
+from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
+from gh_assets.defs.resources.github import GitHubResource
+from gh_assets.settings import Settings
+from gh_assets.tables.catalogue import API_COMMITS, COMMITS, MANIFEST, PUSH_EVENTS
+
+EVERY_ASSET = Settings(api_commits_repos="octo/hello")  # api_commits is defined only then
+
+
+def ui_texts() -> dict[str, str]:
+    defs = definitions_for(EVERY_ASSET)
+    texts = {}
+    for table in (MANIFEST, PUSH_EVENTS, COMMITS, API_COMMITS):
+        texts[table.name] = table.description
+        texts |= {f"{table.name}.{column.name}": column.description for column in table.columns}
+    for automation in [*defs.schedules, *defs.sensors]:
+        texts[automation.name] = automation.description
+    for resource in (ArchiveResource, StorageResource, DaskResource, GitHubResource):
+        texts |= {
+            f"{resource.__name__}.{name}": field.description or ""
+            for name, field in resource.model_fields.items()
+        }
+    return texts
+
+
+TEXTS = ui_texts()
+
+
+@pytest.mark.parametrize("what", sorted(TEXTS))
+def test_text_shown_unrendered_has_no_backticks(what: str) -> None:
+    assert "`" not in TEXTS[what], TEXTS[what]
+
+
+def test_the_texts_cover_every_asset() -> None:
+    assets = definitions_for(EVERY_ASSET).assets
+    keys = {key.to_user_string() for asset in assets for key in asset.keys}
+    assert keys == {table.name for table in (MANIFEST, PUSH_EVENTS, COMMITS, API_COMMITS)}
