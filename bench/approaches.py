@@ -6,7 +6,8 @@ prints one line ``BENCH_RESULT {json}``. Every approach is a runner: a context m
 number of processes and yielding ``run(files, out) -> Outcome``. Its set-up (worker pool or Dask
 cluster or DuckDB connection, then one pass of every worker over a 300-event excerpt of the input,
 so that lazy imports and first-call costs are paid) is timed apart as ``startup_s``; ``measure``
-times all approaches alike. Commit rows go to ``out/commits``, push rows to ``out/push_events``.
+times all approaches alike. Commit rows go to ``out/commits``, push rows to ``out/push_events``,
+event rows to ``out/events``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -80,18 +81,30 @@ def isal_lines_task(path: str, out: str) -> int:
     return n
 
 
-def gh_assets_task(path: str, out: str) -> int:
-    """This project's per-file transform (`transform_stream`): a local gzip file in, the two
-    Parquet parts out, as the Dask task does with a download and staged parts."""
+PUSH_TABLES = ("push_events", "commits")
+TABLE_DIRS = (*PUSH_TABLES, "events")
+
+
+def gh_assets_task(path: str, out: str, tables: tuple[str, ...] = PUSH_TABLES) -> int:
+    """This project's per-file transform (`transform_stream`): a local gzip file in, the Parquet
+    parts of `tables` out, as the Dask task does with a download and staged parts.
+
+    Returns the commits reported, or the events when only `events` is asked for.
+    """
     transform_stream = getattr(importlib.import_module(GH_MODULE), GH_FUNCTION)
     name = Path(path).name
     stem = name.removesuffix(".json.gz")
-    with (
-        open(path, "rb") as compressed,
-        open(f"{out}/push_events/{stem}.parquet", "wb") as push_sink,
-        open(f"{out}/commits/{stem}.parquet", "wb") as commits_sink,
-    ):
-        return transform_stream(compressed, name, push_sink, commits_sink).commits
+    with open(path, "rb") as compressed, ExitStack() as stack:
+        sinks = {
+            table: stack.enter_context(open(f"{out}/{table}/{stem}.parquet", "wb"))
+            for table in tables
+        }
+        summary = transform_stream(compressed, name, sinks)
+    return summary.commits if "commits" in tables else summary.events_read.events
+
+
+gh_assets_events_task = partial(gh_assets_task, tables=("events",))
+gh_assets_all_task = partial(gh_assets_task, tables=TABLE_DIRS)
 
 
 def run_task(task: Task, path: str, out: str) -> TaskResult:
@@ -106,7 +119,7 @@ def _warm(modules: tuple[str, ...], task: Callable[[str, str], object], warm: Wa
     for m in modules:
         importlib.import_module(m)
     out = Path(warm.out) / str(os.getpid())
-    for sub in ("commits", "push_events"):
+    for sub in TABLE_DIRS:
         (out / sub).mkdir(parents=True, exist_ok=True)
     task(warm.path, str(out))
 
@@ -295,13 +308,15 @@ RUNNERS: dict[str, Runner] = {
     "floor_gzip": gzip_runner,
     "floor_isal_lines": partial(pool_runner, isal_lines_task, ("isal.igzip",)),
     "gh_assets": partial(pool_runner, gh_assets_task, GH_MODULES),
+    "gh_assets_events": partial(pool_runner, gh_assets_events_task, GH_MODULES),
+    "gh_assets_all": partial(pool_runner, gh_assets_all_task, GH_MODULES),
     "gh_assets_dask": partial(
         dask_runner, gh_assets_dask_work, gh_assets_task, GH_MODULES, gh_assets_worker_config
     ),
     "approach_2021": partial(dask_runner, approach_2021_work, approach_2021_local, DASK_2021, dict),
     "duckdb": duckdb_runner,
 }
-NEEDS_GH = {"gh_assets", "gh_assets_dask"}
+NEEDS_GH = {"gh_assets", "gh_assets_events", "gh_assets_all", "gh_assets_dask"}
 FLOORS = {"floor_gzip", "floor_isal_lines"}
 
 
@@ -336,7 +351,7 @@ def measure(approach: str, procs: int, files: list[str], out: Path) -> dict[str,
     """Time one run of ``approach``: start-up (incl. warm-up) apart, then the work."""
     if approach in NEEDS_GH:
         _require_gh()
-    for sub in ("commits", "push_events"):
+    for sub in TABLE_DIRS:
         (out / sub).mkdir(parents=True, exist_ok=True)
     warm = make_warmup(files[0], out)
     t0 = perf_counter()
@@ -354,6 +369,7 @@ def measure(approach: str, procs: int, files: list[str], out: Path) -> dict[str,
         "count": outcome.count,
         "rows": parquet_rows(out / "commits"),
         "push_rows": parquet_rows(out / "push_events"),
+        "event_rows": parquet_rows(out / "events"),
     }
 
 

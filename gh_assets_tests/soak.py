@@ -16,7 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from gh_assets.defs.assets import gharchive_manifest, push_events_and_commits
+from gh_assets.defs.assets import archive_tables, gharchive_manifest
 from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 from gh_assets_tests.oracles.expected import expected_rows
@@ -44,7 +44,7 @@ def soak(days: int, seed: int, fault_rate: float, workdir: Path) -> bool:
         mirror.random_faults(fault_rate, seed)
         started = time.monotonic()
         result = dg.materialize(
-            [gharchive_manifest, push_events_and_commits],
+            [gharchive_manifest, archive_tables],
             resources={
                 "archive": ArchiveResource(
                     base_url=mirror.base_url, timeout_seconds=1, backoff_seconds=0.05

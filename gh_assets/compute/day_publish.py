@@ -2,27 +2,26 @@
 
 Within a file the transform already keeps the first copy of an event; across the day's files the
 first file (in hour order) wins here. Commits go with their push: a dropped push drops its commits.
+Only the tables asked for are written; `events` parts are copied a row group at a time, so a day
+of every event never has to fit in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Collection, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
+from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS, Table
 from gh_assets.tables.storage import PARQUET_OPTIONS, Storage
 
-
-@dataclass(frozen=True)
-class HourParts:
-    """Where one hour's staged parts are."""
-
-    push_events: str
-    commits: str
+HourParts = Mapping[str, str]  # where one hour's staged parts are: table name -> path
 
 
 @dataclass
@@ -40,6 +39,13 @@ class DaySummary:
     commits_bytes: int = 0
     push_events_path: str = ""
     commits_path: str = ""
+    events: int = 0
+    events_bytes: int = 0
+    events_path: str = ""
+    event_duplicates_across_files: int = 0
+    distinct_events: int = 0
+    events_unparsed_created_at: int = 0
+    event_types: dict[str, int] = field(default_factory=dict)
 
 
 def first_occurrences(event_ids: list[pa.ChunkedArray]) -> list[pa.Array | None]:
@@ -78,11 +84,29 @@ def top_counts(counts: list[pa.Table], column: str, limit: int = 10) -> list[tup
 
 
 def commit_day(
-    storage: Storage, day: dt.date, parts: list[HourParts], staging_dir: str
+    storage: Storage,
+    day: dt.date,
+    parts: list[HourParts],
+    staging_dir: str,
+    tables: Collection[str] = (PUSH_EVENTS.name, COMMITS.name),
 ) -> DaySummary:
-    """Write the day's `push_events` and `commits` files from its parts, then drop the staging."""
+    """Write the day's files of `tables` from its parts, then drop the staging."""
     summary = DaySummary(day)
-    event_ids = [storage.read_table(part.push_events, ["event_id"])["event_id"] for part in parts]
+    if PUSH_EVENTS.name in tables or COMMITS.name in tables:
+        _publish_pushes(storage, parts, summary, tables)
+    if EVENTS.name in tables:
+        _publish_events(storage, [part[EVENTS.name] for part in parts], summary)
+    storage.remove_tree(staging_dir)
+    return summary
+
+
+def _publish_pushes(
+    storage: Storage, parts: list[HourParts], summary: DaySummary, tables: Collection[str]
+) -> None:
+    day = summary.day
+    event_ids = [
+        storage.read_table(part[PUSH_EVENTS.name], ["event_id"])["event_id"] for part in parts
+    ]
     masks = first_occurrences(event_ids)
     repo_counts = []
     if event_ids:
@@ -91,14 +115,12 @@ def commit_day(
     push_path = storage.day_file(PUSH_EVENTS.name, day)
     commits_path = storage.day_file(COMMITS.name, day)
     with (
-        storage.open_atomic(push_path) as push_file,
-        storage.open_atomic(commits_path) as commits_file,
-        pq.ParquetWriter(push_file, PUSH_EVENTS.schema, **PARQUET_OPTIONS) as push_writer,
-        pq.ParquetWriter(commits_file, COMMITS.schema, **PARQUET_OPTIONS) as commits_writer,
+        _day_writer(storage, PUSH_EVENTS, push_path, PUSH_EVENTS.name in tables) as push_writer,
+        _day_writer(storage, COMMITS, commits_path, COMMITS.name in tables) as commits_writer,
     ):
         for part, mask in zip(parts, masks, strict=True):
-            pushes = storage.read_table(part.push_events)
-            commits = storage.read_table(part.commits)
+            pushes = storage.read_table(part[PUSH_EVENTS.name])
+            commits = storage.read_table(part[COMMITS.name])
             if mask is not None:
                 dropped = pc.filter(pushes["event_id"], pc.invert(mask))
                 summary.duplicates_across_files += len(dropped)
@@ -114,9 +136,62 @@ def commit_day(
             repo_counts.append(pa.table({"repo": counts["repo"], "pushes": counts["count_all"]}))
             summary.commits += commits.num_rows
     summary.top_repos = top_counts(repo_counts, "repo")
-    summary.push_events_path = storage.uri(push_path)
-    summary.commits_path = storage.uri(commits_path)
-    summary.push_events_bytes = storage.fs.size(push_path)
-    summary.commits_bytes = storage.fs.size(commits_path)
-    storage.remove_tree(staging_dir)
-    return summary
+    if PUSH_EVENTS.name in tables:
+        summary.push_events_path = storage.uri(push_path)
+        summary.push_events_bytes = storage.fs.size(push_path)
+    if COMMITS.name in tables:
+        summary.commits_path = storage.uri(commits_path)
+        summary.commits_bytes = storage.fs.size(commits_path)
+
+
+def _publish_events(storage: Storage, paths: list[str], summary: DaySummary) -> None:
+    event_ids = [storage.read_table(path, ["event_id"])["event_id"] for path in paths]
+    masks = first_occurrences(event_ids)
+    if event_ids:
+        all_ids = pa.chunked_array([c for ids in event_ids for c in ids.chunks], type=pa.string())
+        summary.distinct_events = pc.count_distinct(all_ids).as_py()
+    types: Counter[str] = Counter()
+    path = storage.day_file(EVENTS.name, summary.day)
+    with _day_writer(storage, EVENTS, path, True) as writer:
+        for part_path, mask in zip(paths, masks, strict=True):
+            with storage.fs.open(part_path, "rb") as file:
+                part = pq.ParquetFile(file)
+                offset = 0
+                for group in range(part.num_row_groups):
+                    rows = part.read_row_group(group)
+                    if mask is not None:
+                        keep = mask.slice(offset, rows.num_rows)
+                        offset += rows.num_rows
+                        summary.event_duplicates_across_files += keep.false_count
+                        rows = rows.filter(keep)
+                    writer.write_table(rows)
+                    summary.events += rows.num_rows
+                    summary.events_unparsed_created_at += rows["created_at"].null_count
+                    counts = rows.group_by("type").aggregate([([], "count_all")])
+                    pairs = zip(
+                        counts["type"].to_pylist(), counts["count_all"].to_pylist(), strict=True
+                    )
+                    types.update(dict(pairs))
+    summary.event_types = dict(types.most_common())
+    summary.events_path = storage.uri(path)
+    summary.events_bytes = storage.fs.size(path)
+
+
+class _NoWriter:
+    """Stands in for the writer of a table that was not asked for."""
+
+    def write_table(self, table: pa.Table) -> None:
+        pass
+
+
+@contextmanager
+def _day_writer(storage: Storage, table: Table, path: str, wanted: bool):
+    """A Parquet writer of a day file that appears whole when the block ends (if `wanted`)."""
+    if not wanted:
+        yield _NoWriter()
+        return
+    with (
+        storage.open_atomic(path) as file,
+        pq.ParquetWriter(file, table.schema, **PARQUET_OPTIONS) as writer,
+    ):
+        yield writer

@@ -1,8 +1,10 @@
-"""One hourly file in, Parquet parts of push events and commits out: the per-file Dask task.
+"""One hourly file in, Parquet parts of its tables out: the per-file Dask task.
 
-The stream is decompressed in blocks and never held whole. Only lines that contain `"PushEvent"`
-are parsed: every push has that exact token as its `type` value whatever the spacing or key order,
-and an event that merely mentions it is parsed and then rejected by its type. Push lines are
+The stream is decompressed in blocks and never held whole, and read once for every table asked
+for: push events and commits (`PushPart`), every event (`events_part.EventsPart`). For the push
+tables only lines that contain `"PushEvent"` are parsed: every push has that exact token as its
+`type` value whatever the spacing or key order, and an event that merely mentions it is parsed and
+then rejected by its type. Push lines are
 gathered into batches of about 8 MB for Arrow's JSON reader (`arrow_pushes`); a batch it declines
 is read line by line. Rows are written in row groups as they accumulate, so memory stays flat in
 the file's size.
@@ -14,6 +16,8 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -21,9 +25,12 @@ import orjson
 import pyarrow.parquet as pq
 
 from gh_assets.archive.source import ArchiveError, ArchiveSource
+from gh_assets.compute.events_part import EventsPart
 from gh_assets.reading.arrow_pushes import read_push_lines
+from gh_assets.reading.event_rows import EventsRead
 from gh_assets.reading.push_rows import PushTableBuilder
 from gh_assets.reading.records import (
+    LineBlock,
     NotGzipError,
     StreamDamage,
     count_records,
@@ -31,7 +38,7 @@ from gh_assets.reading.records import (
     lines_containing,
     recover_events,
 )
-from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
+from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS
 from gh_assets.tables.storage import STAGED_PARQUET_OPTIONS, Storage
 
 PUSH_MARKER = b'"PushEvent"'
@@ -59,6 +66,7 @@ class HourSummary:
     push_events: int = 0
     commits: int = 0
     duplicates_dropped: int = 0
+    events_read: EventsRead | None = None
     read_retries: int = 0
     attempts: int = 1
     seconds: float = 0.0
@@ -66,7 +74,7 @@ class HourSummary:
 
     @property
     def events(self) -> int:
-        """Events read: whole lines, plus the objects recovered from damaged ones."""
+        """Events read: whole lines, plus the objects recovered from damaged push lines."""
         return self.lines - self.damaged_lines + self.objects_recovered
 
     @property
@@ -79,64 +87,97 @@ class HourSummary:
         return self.found and not self.unreadable
 
 
+class PushPart:
+    """Writes the push events and commits of the blocks it is fed to two sinks."""
+
+    def __init__(
+        self, source_file: str, push_sink: BinaryIO, commits_sink: BinaryIO, arrow_reader: bool
+    ):
+        self.builder = PushTableBuilder(source_file)
+        self.arrow_reader = arrow_reader
+        self.push_writer = pq.ParquetWriter(push_sink, PUSH_EVENTS.schema, **STAGED_PARQUET_OPTIONS)
+        self.commits_writer = pq.ParquetWriter(
+            commits_sink, COMMITS.schema, **STAGED_PARQUET_OPTIONS
+        )
+        self.lines: list[bytes] = []
+        self.size = 0
+        self.push_lines = self.damaged_lines = self.objects_recovered = self.fragments_skipped = 0
+
+    def feed(self, block: LineBlock) -> None:
+        found = list(lines_containing(block, PUSH_MARKER))
+        self.lines += found
+        self.size += sum(map(len, found))
+        if self.size >= PUSH_BYTES_PER_READ:
+            self._add()
+
+    def _add(self) -> None:
+        self.push_lines += len(self.lines)
+        read = read_push_lines(self.lines) if self.arrow_reader else None
+        if read is not None:
+            self.builder.add_read(read)
+        else:
+            _add_line_by_line(self.lines, self.builder, self)
+        self.lines, self.size = [], 0
+        if self.builder.pending_rows >= ROWS_PER_ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        pushes, commits = self.builder.take()
+        self.push_writer.write_table(pushes)
+        self.commits_writer.write_table(commits)
+
+    def close(self, summary: HourSummary) -> None:
+        if self.lines:
+            self._add()
+        self._flush()
+        self.push_writer.close()
+        self.commits_writer.close()
+        summary.push_lines = self.push_lines
+        summary.damaged_lines = self.damaged_lines
+        summary.objects_recovered = self.objects_recovered
+        summary.fragments_skipped = self.fragments_skipped
+        summary.push_events = self.builder.push_count
+        summary.commits = self.builder.commit_count
+        summary.duplicates_dropped = self.builder.duplicates
+
+
 def transform_stream(
     compressed: BinaryIO,
     source_file: str,
-    push_sink: BinaryIO,
-    commits_sink: BinaryIO,
+    sinks: Mapping[str, BinaryIO],
     arrow_reader: bool = True,
+    fast_events: bool = True,
 ) -> HourSummary:
-    """Read one gzip stream and write its push events and commits as Parquet to the two sinks.
+    """Read one gzip stream once and write the parts of the tables in `sinks` (name -> sink).
 
-    `arrow_reader=False` reads every batch line by line (the normative reading, for comparison).
+    `push_events` and `commits` are extracted together (both sinks or neither), `events` on its
+    own; a table not asked for costs nothing. `arrow_reader=False` and `fast_events=False` read
+    every batch line by line (the normative readings, for comparison).
     """
     started = time.perf_counter()
     summary = HourSummary(source_file)
     damage = StreamDamage()
-    builder = PushTableBuilder(source_file)
-    with (
-        pq.ParquetWriter(push_sink, PUSH_EVENTS.schema, **STAGED_PARQUET_OPTIONS) as push_writer,
-        pq.ParquetWriter(commits_sink, COMMITS.schema, **STAGED_PARQUET_OPTIONS) as commits_writer,
-    ):
-
-        def flush() -> None:
-            pushes, commits = builder.take()
-            push_writer.write_table(pushes)
-            commits_writer.write_table(commits)
-
-        def add(lines: list[bytes]) -> None:
-            summary.push_lines += len(lines)
-            read = read_push_lines(lines) if arrow_reader else None
-            if read is not None:
-                builder.add_read(read)
-            else:
-                _add_line_by_line(lines, builder, summary)
-            if builder.pending_rows >= ROWS_PER_ROW_GROUP:
-                flush()
-
-        lines: list[bytes] = []
-        size = 0
-        for block in line_blocks(compressed, damage):
-            summary.lines += count_records(block)
-            found = list(lines_containing(block, PUSH_MARKER))
-            lines += found
-            size += sum(map(len, found))
-            if size >= PUSH_BYTES_PER_READ:
-                add(lines)
-                lines, size = [], 0
-        if lines:
-            add(lines)
-        flush()
+    pushes = events = None
+    if PUSH_EVENTS.name in sinks:
+        pushes = PushPart(source_file, sinks[PUSH_EVENTS.name], sinks[COMMITS.name], arrow_reader)
+    if EVENTS.name in sinks:
+        events = EventsPart(source_file, sinks[EVENTS.name], fast_events)
+    parts = [part for part in (pushes, events) if part is not None]
+    for block in line_blocks(compressed, damage):
+        summary.lines += count_records(block)
+        for part in parts:
+            part.feed(block)
+    if pushes is not None:
+        pushes.close(summary)
+    if events is not None:
+        summary.events_read = events.close()
     summary.nul_runs = damage.nul_runs
     summary.truncated = damage.truncated
-    summary.push_events = builder.push_count
-    summary.commits = builder.commit_count
-    summary.duplicates_dropped = builder.duplicates
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _add_line_by_line(lines: list[bytes], builder: PushTableBuilder, summary: HourSummary) -> None:
+def _add_line_by_line(lines: list[bytes], builder: PushTableBuilder, summary: PushPart) -> None:
     """The normative reading: each line parsed alone, damaged ones recovered and counted."""
     for line in lines:
         try:
@@ -156,9 +197,10 @@ def _add_line_by_line(lines: list[bytes], builder: PushTableBuilder, summary: Ho
 
 
 def transform_hour(
-    client: ArchiveSource, storage: Storage, filename: str, push_path: str, commits_path: str
+    client: ArchiveSource, storage: Storage, filename: str, parts: Mapping[str, str]
 ) -> HourSummary:
-    """Download one hour and write its parts; a body that is not gzip is fetched again.
+    """Download one hour and write the parts of its tables (name -> staged path); a body that
+    is not gzip is fetched again.
 
     A file the archive does not have (404) gives a summary with `found=False`; a file that keeps
     failing raises `ArchiveError` naming the URL and the cause, or, when the client skips
@@ -170,12 +212,12 @@ def transform_hour(
         if body is None:
             return HourSummary(filename, found=False)
         try:
-            with (
-                body,
-                storage.open_staged(push_path) as push_sink,
-                storage.open_staged(commits_path) as commits_sink,
-            ):
-                summary = transform_stream(body, filename, push_sink, commits_sink)
+            with body, ExitStack() as stack:
+                sinks = {
+                    table: stack.enter_context(storage.open_staged(path))
+                    for table, path in parts.items()
+                }
+                summary = transform_stream(body, filename, sinks)
         except NotGzipError as exc:
             cause = exc
             if attempt < retry.max_attempts:

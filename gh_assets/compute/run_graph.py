@@ -8,6 +8,7 @@ are raised together.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from distributed import Client, wait
@@ -16,7 +17,7 @@ from gh_assets.archive.names import day_filenames
 from gh_assets.archive.source import ArchiveSource
 from gh_assets.compute.day_publish import DaySummary, HourParts, commit_day
 from gh_assets.compute.hour_transform import HourSummary, transform_hour
-from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
+from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS
 from gh_assets.tables.storage import Storage
 
 
@@ -34,11 +35,21 @@ class DayResult:
     hours: list[HourSummary]
 
 
-def hour_parts(storage: Storage, staging_dir: str, filename: str) -> HourParts:
-    return HourParts(
-        push_events=storage.staged_part(staging_dir, PUSH_EVENTS.name, filename),
-        commits=storage.staged_part(staging_dir, COMMITS.name, filename),
+def staged_tables(tables: Collection[str]) -> tuple[str, ...]:
+    """The tables an hour's task writes parts of: both push tables when either is asked for (the
+    day's publish de-duplicates commits by their push), and `events` when asked for."""
+    push = (
+        (PUSH_EVENTS.name, COMMITS.name) if {PUSH_EVENTS.name, COMMITS.name} & set(tables) else ()
     )
+    return (*push, *((EVENTS.name,) if EVENTS.name in tables else ()))
+
+
+def hour_parts(
+    storage: Storage, staging_dir: str, filename: str, tables: Collection[str]
+) -> HourParts:
+    return {
+        table: storage.staged_part(staging_dir, table, filename) for table in staged_tables(tables)
+    }
 
 
 def publish_day(
@@ -47,29 +58,36 @@ def publish_day(
     staging_dir: str,
     parts: list[HourParts],
     hours: list[HourSummary],
+    tables: Collection[str],
 ) -> DayResult:
-    """Merge the parts of the hours that were read into the day's tables."""
+    """Merge the parts of the hours that were read into the day's files of `tables`."""
     read = [part for part, hour in zip(parts, hours, strict=True) if hour.read]
-    return DayResult(commit_day(storage, day, read, staging_dir), hours)
+    return DayResult(commit_day(storage, day, read, staging_dir, tables), hours)
 
 
 def build_days(
-    client: Client, archive: ArchiveSource, storage: Storage, days: list[dt.date], run_token: str
+    client: Client,
+    archive: ArchiveSource,
+    storage: Storage,
+    days: list[dt.date],
+    run_token: str,
+    tables: Collection[str] = (PUSH_EVENTS.name, COMMITS.name),
 ) -> list[DayResult]:
-    """Build the tables of `days` on the cluster behind `client`; results in the order of `days`."""
+    """Build `tables` for `days` on the cluster behind `client`, reading each file once; results
+    in the order of `days`."""
+    tables = tuple(tables)
     day_futures = []
     for day in days:
         staging_dir = storage.staging_dir(run_token, day)
         filenames = day_filenames(day)
-        parts = [hour_parts(storage, staging_dir, name) for name in filenames]
+        parts = [hour_parts(storage, staging_dir, name, tables) for name in filenames]
         hour_futures = [
             client.submit(
                 transform_hour,
                 archive,
                 storage,
                 name,
-                part.push_events,
-                part.commits,
+                part,
                 key=f"transform-{name}-{run_token}",
             )
             for name, part in zip(filenames, parts, strict=True)
@@ -82,6 +100,7 @@ def build_days(
                 staging_dir,
                 parts,
                 hour_futures,
+                tables,
                 key=f"publish-{day}-{run_token}",
             )
         )

@@ -17,8 +17,9 @@ from typing import Literal, NamedTuple
 
 from gh_assets.archive.names import day_filenames
 from gh_assets.archive.source import HourFile
+from gh_assets.compute.hour_transform import HourSummary
 from gh_assets.compute.run_graph import DayResult
-from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS, Table
+from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS, Table
 
 MAX_LISTED = 200  # files named in a Markdown list
 MAX_DAYS_LISTED = 62  # days in the run totals table
@@ -77,22 +78,34 @@ class DayReport:
 
     def figures(self, table: Table) -> dict[str, Figure]:
         """The day's figures of one table, for its partition's materialization."""
-        return {PUSH_EVENTS.name: self._push_figures, COMMITS.name: self._commit_figures}[
-            table.name
-        ]()
-
-    def _push_figures(self) -> dict[str, Figure]:
-        day, found = self.summary, self.found
-        read = [hour for hour in found if hour.read]
-        damaged = [hour.source_file for hour in found if hour.damaged]
         return {
-            "dagster/row_count": day.push_events,
-            "bytes_written": day.push_events_bytes,
+            PUSH_EVENTS.name: self._push_figures,
+            COMMITS.name: self._commit_figures,
+            EVENTS.name: self._event_figures,
+        }[table.name]()
+
+    def _file_figures(self) -> dict[str, Figure]:
+        """What the day's run read of the archive's files: the same for every table."""
+        found = self.found
+        read = [hour for hour in found if hour.read]
+        return {
             "files_read": len(read),
             "hours_missing": self.hours_missing,
             "unreadable_files": len(found) - len(read),
             "bytes_downloaded": sum(hour.compressed_bytes for hour in found),
             "lines_read": sum(hour.lines for hour in found),
+            "nul_runs": sum(hour.nul_runs for hour in found),
+            "read_retries": sum(hour.read_retries for hour in found),
+            "worker_processes": self._worker_processes(read),
+        }
+
+    def _push_figures(self) -> dict[str, Figure]:
+        day, found = self.summary, self.found
+        damaged = [hour.source_file for hour in found if hour.damaged]
+        return {
+            "dagster/row_count": day.push_events,
+            "bytes_written": day.push_events_bytes,
+            **self._file_figures(),
             "events": sum(hour.events for hour in found),
             "push_events": day.push_events,
             "commits": day.commits,
@@ -102,15 +115,42 @@ class DayReport:
             "damaged_lines": sum(hour.damaged_lines for hour in found),
             "objects_recovered": sum(hour.objects_recovered for hour in found),
             "fragments_skipped": sum(hour.fragments_skipped for hour in found),
-            "nul_runs": sum(hour.nul_runs for hour in found),
             "damaged_hours": len(damaged),
             "unparsed_created_at": day.unparsed_created_at,
-            "read_retries": sum(hour.read_retries for hour in found),
-            "worker_processes": self._worker_processes(read),
             "damaged_files": _file_list(damaged),
             "path": TablePath(day.push_events_path),
             "top_repos": self._top_repos(),
         }
+
+    def _event_figures(self) -> dict[str, Figure]:
+        day, found = self.summary, self.found
+        reads = [hour.events_read for hour in found if hour.events_read is not None]
+        damaged = [hour.source_file for hour in found if _events_damaged(hour)]
+        return {
+            "dagster/row_count": day.events,
+            "bytes_written": day.events_bytes,
+            **self._file_figures(),
+            "events": day.events,
+            "duplicates_dropped": sum(read.duplicates_dropped for read in reads)
+            + day.event_duplicates_across_files,
+            "damaged_lines": sum(read.damaged_lines for read in reads),
+            "objects_recovered": sum(read.objects_recovered for read in reads),
+            "fragments_skipped": sum(read.fragments_skipped for read in reads),
+            "damaged_hours": len(damaged),
+            "unparsed_created_at": day.events_unparsed_created_at,
+            "damaged_files": _file_list(damaged),
+            "path": TablePath(day.events_path),
+            "event_types": self._event_types(),
+        }
+
+    def _event_types(self) -> Markdown:
+        """The day's events by type, as a Markdown table."""
+        title = f"Events by type on {self.day}"
+        if not self.summary.event_types:
+            return Markdown(f"{title}: none")
+        lines = [title, "", "| type | events |", "|---|---:|"]
+        lines += [f"| {kind} | {count} |" for kind, count in self.summary.event_types.items()]
+        return Markdown("\n".join(lines))
 
     def _commit_figures(self) -> dict[str, Figure]:
         return {
@@ -145,6 +185,7 @@ RUN_TOTAL_COLUMNS = {
         "damaged_lines",
     ),
     COMMITS.name: ("dagster/row_count", "bytes_written"),
+    EVENTS.name: ("events", "bytes_written", "damaged_lines"),
 }
 
 
@@ -202,6 +243,11 @@ def manifest_figures(files: Sequence[HourFile], bytes_written: int) -> dict[str,
     }
 
 
+def _events_damaged(hour: HourSummary) -> bool:
+    read = hour.events_read
+    return bool(hour.truncated or hour.unreadable or hour.nul_runs or (read and read.damaged_lines))
+
+
 def _file_list(names: list[str]) -> Markdown:
     return Markdown("\n".join(f"- `{name}`" for name in names[:MAX_LISTED]) or "none")
 
@@ -215,6 +261,22 @@ class CheckOutcome:
     metadata: dict[str, Figure]
 
 
+def run_outcome(outcomes: Mapping[str, CheckOutcome]) -> CheckOutcome:
+    """The verdict on a run from its days' (by ISO day): failed if any day failed, naming it."""
+    days = list(outcomes)
+    failed = [day for day in days if not outcomes[day].passed]
+    span = f"Run over {len(days)} days ({days[0]} to {days[-1]})"
+    summary = (
+        f"{span}: passed on every day"
+        if not failed
+        else f"{span}: failed on {len(failed)}: {', '.join(failed[:10])} "
+        f"({failed[0]}: {outcomes[failed[0]].summary})"
+    )
+    return CheckOutcome(
+        not failed, summary, {"run_days": len(days), "failed_days": ", ".join(failed) or "none"}
+    )
+
+
 @dataclass(frozen=True)
 class DataCheck:
     """A data check of a table, declared once: the Dagster layer makes its spec and evaluations."""
@@ -224,21 +286,6 @@ class DataCheck:
     description: str
     rule: Callable[[DayReport], CheckOutcome]
     severity: Literal["error", "warn"] = "error"
-
-    def run_outcome(self, outcomes: Mapping[str, CheckOutcome]) -> CheckOutcome:
-        """The verdict on a run from its days' (by ISO day): failed if any day failed, naming it."""
-        days = list(outcomes)
-        failed = [day for day in days if not outcomes[day].passed]
-        span = f"Run over {len(days)} days ({days[0]} to {days[-1]})"
-        summary = (
-            f"{span}: passed on every day"
-            if not failed
-            else f"{span}: failed on {len(failed)}: {', '.join(failed[:10])} "
-            f"({failed[0]}: {outcomes[failed[0]].summary})"
-        )
-        return CheckOutcome(
-            not failed, summary, {"run_days": len(days), "failed_days": ", ".join(failed) or "none"}
-        )
 
 
 def _all_published_hours_read(day: DayReport) -> CheckOutcome:
@@ -278,6 +325,35 @@ def _damage_accounted_for(day: DayReport) -> CheckOutcome:
     return CheckOutcome(not unaccounted, summary, {"files": ", ".join(unaccounted[:10]) or "none"})
 
 
+def _event_damage_accounted_for(day: DayReport) -> CheckOutcome:
+    unaccounted = sorted(
+        hour.source_file
+        for hour in day.hours
+        if (read := hour.events_read) is not None
+        and read.damaged_lines > read.objects_recovered + read.fragments_skipped
+    )
+    summary = (
+        f"damaged lines unaccounted for in {', '.join(unaccounted[:3])}"
+        if unaccounted
+        else "every damaged line accounted for"
+    )
+    return CheckOutcome(not unaccounted, summary, {"files": ", ".join(unaccounted[:10]) or "none"})
+
+
+def _no_duplicate_events(day: DayReport) -> CheckOutcome:
+    duplicated = day.summary.events - day.summary.distinct_events
+    return CheckOutcome(
+        duplicated == 0, f"{duplicated} rows repeat an event id", {"duplicate_rows": duplicated}
+    )
+
+
+def _every_event_created_at_parses(day: DayReport) -> CheckOutcome:
+    unparsed = day.summary.events_unparsed_created_at
+    return CheckOutcome(
+        unparsed == 0, f"{unparsed} unreadable created_at", {"unparsed_created_at": unparsed}
+    )
+
+
 def _no_duplicate_event_ids(day: DayReport) -> CheckOutcome:
     duplicated = day.summary.push_events - day.summary.distinct_event_ids
     return CheckOutcome(
@@ -301,13 +377,9 @@ def _rows_match_commit_counts(day: DayReport) -> CheckOutcome:
     )
 
 
+HOURS_READ = "Every hour the manifest lists as present was read (none skipped unreadable)."
 CHECKS = (
-    DataCheck(
-        "all_published_hours_read",
-        PUSH_EVENTS,
-        "Every hour the manifest lists as present was read (none skipped unreadable).",
-        _all_published_hours_read,
-    ),
+    DataCheck("all_published_hours_read", PUSH_EVENTS, HOURS_READ, _all_published_hours_read),
     DataCheck(
         "archive_has_the_day",
         PUSH_EVENTS,
@@ -319,7 +391,7 @@ CHECKS = (
     DataCheck(
         "damage_accounted_for",
         PUSH_EVENTS,
-        "Every damaged line gave recovered events or counted skipped fragments.",
+        "Every damaged push line gave recovered events or counted skipped fragments.",
         _damage_accounted_for,
     ),
     DataCheck(
@@ -339,5 +411,24 @@ CHECKS = (
         COMMITS,
         "Commit rows equal the sum of commit_count over the day's pushes.",
         _rows_match_commit_counts,
+    ),
+    DataCheck("all_published_hours_read", EVENTS, HOURS_READ, _all_published_hours_read),
+    DataCheck(
+        "damage_accounted_for",
+        EVENTS,
+        "Every damaged line gave recovered events or counted skipped fragments.",
+        _event_damage_accounted_for,
+    ),
+    DataCheck(
+        "no_duplicate_event_ids",
+        EVENTS,
+        "Each event id occurs once in the day.",
+        _no_duplicate_events,
+    ),
+    DataCheck(
+        "every_created_at_parses",
+        EVENTS,
+        "No event has an unreadable created_at.",
+        _every_event_created_at_parses,
     ),
 )

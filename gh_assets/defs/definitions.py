@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from gh_assets.defs.assets import api_commits, gharchive_manifest, push_events_and_commits
+from gh_assets.defs.assets import api_commits, archive_tables, gharchive_manifest, repo_activity
 from gh_assets.defs.jobs import daily_job
 from gh_assets.defs.resources import resources_from
 from gh_assets.defs.schedules import daily_schedule
@@ -18,7 +18,7 @@ def definitions_for(settings: Settings) -> dg.Definitions:
     """
     github = [api_commits] if settings.api_commits_repos else []
     return dg.Definitions(
-        assets=[gharchive_manifest, push_events_and_commits, *github],
+        assets=[gharchive_manifest, archive_tables, repo_activity, *github],
         jobs=[daily_job],
         schedules=[daily_schedule],
         sensors=[day_sensor],

@@ -122,14 +122,14 @@ def _table(rows: list[tuple], source_file: str, schema: pa.Schema) -> pa.Table:
     """Rows holding every column but the last, `source_file`, which is the same for all."""
     columns = list(zip(*rows, strict=True)) or [()] * (len(schema) - 1)
     arrays = [
-        _array(list(values), type_)
+        text_safe_array(list(values), type_)
         for values, type_ in zip(columns, schema.types[:-1], strict=True)
     ]
     arrays.append(pa.array([source_file] * len(rows), pa.string()))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _array(values: list, type_: pa.DataType) -> pa.Array:
+def text_safe_array(values: list | tuple, type_: pa.DataType) -> pa.Array:
     """An Arrow array; strings that are not valid Unicode (lone surrogates) are mended, not lost."""
     try:
         return pa.array(values, type=type_)

@@ -137,24 +137,29 @@ def is_event(value: object) -> bool:
 
 
 def recover_events(line: bytes) -> tuple[list[dict], int]:
-    """Every complete event object in a damaged line, and the number of unreadable fragments.
+    """Every complete event object in a damaged line, and the number of unreadable fragments."""
+    found, fragments = recover_event_texts(line.decode("utf-8", "replace"))
+    return [event for event, _ in found], fragments
+
+
+def recover_event_texts(text: str) -> tuple[list[tuple[dict, str]], int]:
+    """Every complete event object in `text` with its own JSON text, and the unreadable fragments.
 
     Candidates start at each `{"`; the first one that decodes to an event wins and the scan goes on
     after it. Text between (or around) recovered events counts as one skipped fragment per gap.
     """
-    text = line.decode("utf-8", "replace")
-    events: list[dict] = []
+    events: list[tuple[dict, str]] = []
     fragments = 0
     gap_start = position = 0
     while (start := text.find('{"', position)) >= 0:
         try:
             value, end = _decoder.raw_decode(text, start)
-        except ValueError:
+        except (ValueError, RecursionError):
             position = start + 1
             continue
         if is_event(value):
             fragments += bool(text[gap_start:start].strip())
-            events.append(value)
+            events.append((value, text[start:end]))
             gap_start = position = end
         else:
             position = start + 1

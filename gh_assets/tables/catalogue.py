@@ -108,6 +108,111 @@ COMMITS = Table(
     ),
 )
 
+EVENTS = Table(
+    "events",
+    "Every event of every type in the day's archive files, one row per event, the three formats "
+    "of the archive read into one schema with the same damage recovery and de-duplication as "
+    "push_events (first file, then first line, wins). payload keeps the whole payload as JSON "
+    "text; the other columns resolve each era's quirks; a value an era does not have is null."
+    + DAY_NOTE,
+    (
+        Column(
+            "event_id",
+            pa.string(),
+            "Event id; for 2012-2014 events (no id) a SHA-1 of the event's canonical JSON, the "
+            "same key as push_events.event_id.",
+        ),
+        Column("type", pa.string(), "Event type, e.g. PushEvent, WatchEvent, PullRequestEvent."),
+        Column("created_at", UTC_MICROS, "When the event was created, in UTC."),
+        Column("actor_id", pa.int64(), "Actor's user id (actor.id); null in 2012-2014."),
+        Column(
+            "actor_login",
+            pa.string(),
+            "Actor's login: actor.login, the 2012-2014 actor string or "
+            "actor_attributes.login, else 2011's payload.actor; null when none is given.",
+        ),
+        Column(
+            "repo_id",
+            pa.int64(),
+            "Repository id: repo.id, 2012-2014 repository.id, else payload.repository_id.",
+        ),
+        Column(
+            "repo",
+            pa.string(),
+            "Repository as owner/name: repo.name, owner/name of 2012-2014 repository, or "
+            "2011's payload.repo for a deleted repository; null for events without one "
+            "(e.g. 2012-2014 Gist and Follow events).",
+        ),
+        Column("org_id", pa.int64(), "Organisation id (org.id, 2015 on); null otherwise."),
+        Column(
+            "org_login",
+            pa.string(),
+            "Organisation login: org.login (2015 on) or 2012-2014 repository.organization; "
+            "null for repositories of users.",
+        ),
+        Column("public", pa.bool_(), "The event's public flag."),
+        Column(
+            "action",
+            pa.string(),
+            "payload.action where the payload has one (Issues, IssueComment, PullRequest, "
+            "PullRequestReview(Comment), Release, Member, Watch: started, 2012-2014 Gist); "
+            "null otherwise.",
+        ),
+        Column(
+            "payload",
+            pa.string(),
+            "The payload as JSON text, exactly as it is in the archive line (nothing dropped or "
+            "reformatted); query it with JSON functions. Since 2025-10-07 GitHub sends reduced "
+            "payloads (pushes without commits, pull requests as stubs).",
+        ),
+        Column("is_bot", pa.bool_(), "Whether actor_login ends in [bot] (a GitHub App)."),
+        Column("source_file", pa.string(), "Archive file the event was read from."),
+    ),
+)
+REPO_ACTIVITY = Table(
+    "repo_activity",
+    "One row per repository and day: the day's events of each kind, counted with DuckDB from "
+    "that day's events file (events without a repository are not counted). Figures that need "
+    "payload fields GitHub removed on 2025-10-07 are null for such events' days." + DAY_NOTE,
+    (
+        Column("repo", pa.string(), "Repository as owner/name (events.repo)."),
+        Column(
+            "repo_id",
+            pa.int64(),
+            "Largest repository id seen with this name that day; null when no event gives one.",
+        ),
+        Column("events", pa.int64(), "Events of the repository: count(*)."),
+        Column("pushes", pa.int64(), "PushEvents."),
+        Column("stars", pa.int64(), "WatchEvents (GitHub's star event)."),
+        Column("forks", pa.int64(), "ForkEvents."),
+        Column(
+            "pull_requests_opened",
+            pa.int64(),
+            "PullRequestEvents with action opened (still sent as stubs after 2025-10-07).",
+        ),
+        Column(
+            "pull_requests_merged",
+            pa.int64(),
+            "PullRequestEvents with action closed and payload.pull_request.merged true; null "
+            "when any closed pull request of the repository that day has no merged field "
+            "(the stub payloads since 2025-10-07).",
+        ),
+        Column("issues_opened", pa.int64(), "IssuesEvents with action opened."),
+        Column("issue_comments", pa.int64(), "IssueCommentEvents."),
+        Column("releases", pa.int64(), "ReleaseEvents."),
+        Column(
+            "commits",
+            pa.int64(),
+            "Sum of the pushes' payload.size (commits pushed); null when any push of the "
+            "repository that day has no size (pushes since 2025-10-07).",
+        ),
+        Column("actors", pa.int64(), "Distinct non-null actor logins."),
+        Column("bot_events", pa.int64(), "Events whose actor is a bot (is_bot)."),
+        Column("first_event_at", UTC_MICROS, "Earliest created_at."),
+        Column("last_event_at", UTC_MICROS, "Latest created_at."),
+    ),
+)
+
 
 _API_DESCRIPTIONS = {
     "event_id": "Event id of the push (without a commit list) the commit was asked for.",

@@ -11,6 +11,7 @@ import pytest
 
 from gh_assets.tables.storage import Storage
 from gh_assets_tests.harnesses.fake_coiled import RECORD_ENV, read_record
+from gh_assets_tests.oracles.events_oracle import assert_events_and_activity, oracle_rows_of_fake
 from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches
 from gh_assets_tests.synthetic.days import fake_damaged_day, write_fake_days
@@ -37,10 +38,11 @@ def run_cli(module: str, partition_args: list[str], env: dict, home: Path) -> st
 
 @pytest.mark.parametrize(
     "day",
-    [dt.date(2011, 9, 4), dt.date(2014, 3, 9), dt.date(2021, 9, 11)],
-    ids=["2011-format", "timeline", "events-api"],
+    [dt.date(2011, 9, 4), dt.date(2014, 3, 9), dt.date(2021, 9, 11), dt.date(2025, 11, 2)],
+    ids=["2011-format", "timeline", "events-api", "post-2025"],
 )
 def test_cli_materializes_a_damaged_day_of_each_format(day, mirror, mirror_root, tmp_path):
+    """Every table, `events` and `repo_activity` included, against the independent readings."""
     fake = fake_damaged_day(day, seed=day.year)
     del fake.hours[7]  # a body that stays not gzip fails its hour (see test_archive)
     fake.write(mirror_root)
@@ -53,6 +55,7 @@ def test_cli_materializes_a_damaged_day_of_each_format(day, mirror, mirror_root,
     output = run_cli("gh_assets.definitions", ["--partition", day.isoformat()], env, tmp_path / "h")
     assert "RUN_SUCCESS" in output
     assert_day_matches(storage, day, *expected_rows(fake))
+    assert_events_and_activity(storage, day, oracle_rows_of_fake(fake))
 
 
 @pytest.mark.parametrize(

@@ -51,9 +51,9 @@ CHROMIUM_ARGS = [
 REAL_DAY, EMPTY_DAY, DAMAGED_DAY = "2015-01-01", "2015-01-02", "2015-01-03"
 DAYS = (REAL_DAY, EMPTY_DAY, DAMAGED_DAY)
 UI_TIMEOUT_MS = 30_000  # for one page to load or react; the machine may be busy
-TABLES = ("gharchive_manifest", "push_events", "commits")
+TABLES = ("gharchive_manifest", "push_events", "commits", "events", "repo_activity")
 BACKFILL_BUSY = {"REQUESTED", "CANCELING", "FAILING"}
-LAUNCH_DIALOG = "Launch runs to materialize 3 assets"
+LAUNCH_DIALOG = f"Launch runs to materialize {len(TABLES)} assets"
 
 
 def damaged_day() -> FakeDay:

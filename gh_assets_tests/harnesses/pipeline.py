@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from gh_assets.defs.assets import gharchive_manifest, push_events_and_commits
+from gh_assets.defs.assets import archive_tables, gharchive_manifest, repo_activity
 from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 
@@ -27,7 +27,7 @@ def pipeline_resources(
     }
 
 
-ASSETS = [gharchive_manifest, push_events_and_commits]
+ASSETS = [gharchive_manifest, archive_tables, repo_activity]
 
 
 def materialize_days(resources: dict, instance, first: str, last: str | None = None, **kwargs):

@@ -18,7 +18,7 @@ from gh_assets_tests.synthetic.days import fake_day
 
 DAY = dt.date(2016, 5, 1)
 HOUR_0 = f"{DAY}-0.json.gz"
-TRANSFORM = "push_events_and_commits"
+TRANSFORM = "archive_tables"
 
 
 def run_log(instance: dg.DagsterInstance, run_id: str) -> list:

@@ -24,6 +24,10 @@ from gh_assets_tests.oracles.tables_read import assert_rows_match
 NAME = "2015-01-01-1.json.gz"
 
 
+def push_parts(storage: Storage) -> dict[str, str]:
+    return {"push_events": f"{storage.root}/p.parquet", "commits": f"{storage.root}/c.parquet"}
+
+
 @pytest.fixture
 def mirror(tmp_path):
     install_sample(REAL_HOUR, tmp_path / "mirror")
@@ -67,9 +71,7 @@ def test_missing_file_is_none_not_an_error(mirror):
 def test_not_gzip_body_is_fetched_again(mirror, tmp_path):
     mirror.add_faults(NAME, "not_gzip")
     storage = Storage(str(tmp_path / "out"))
-    summary = transform_hour(
-        fast_client(mirror), storage, NAME, f"{storage.root}/p.parquet", f"{storage.root}/c.parquet"
-    )
+    summary = transform_hour(fast_client(mirror), storage, NAME, push_parts(storage))
     assert summary.attempts == 2 and summary.push_events == 4150
     assert pq.read_table(f"{storage.root}/c.parquet").num_rows == 7642
 
@@ -78,7 +80,7 @@ def test_body_that_stays_not_gzip_fails_the_hour_with_the_url(mirror, tmp_path):
     mirror.add_faults(NAME, *["not_gzip"] * 4)
     storage = Storage(str(tmp_path / "out"))
     with pytest.raises(ArchiveError, match=rf"{NAME} was not gzip after 4 attempts"):
-        transform_hour(fast_client(mirror), storage, NAME, f"{storage.root}/p", f"{storage.root}/c")
+        transform_hour(fast_client(mirror), storage, NAME, push_parts(storage))
 
 
 def test_body_that_stays_not_gzip_is_skipped_and_said_when_asked(mirror, tmp_path):
@@ -88,8 +90,7 @@ def test_body_that_stays_not_gzip_is_skipped_and_said_when_asked(mirror, tmp_pat
         fast_client(mirror, skip_unreadable=True),
         storage,
         NAME,
-        f"{storage.root}/p",
-        f"{storage.root}/c",
+        push_parts(storage),
     )
     assert summary.found and not summary.read and summary.damaged
     assert f"{NAME} was not gzip after 4 attempts" in summary.unreadable
@@ -99,9 +100,9 @@ def test_body_that_stays_not_gzip_is_skipped_and_said_when_asked(mirror, tmp_pat
 def transformed(mirror: ArchiveMirror, out: Path, name: str = NAME):
     """`transform_hour` of one file through the mirror: its summary, push rows, commit rows."""
     storage = Storage(str(out))
-    push_path, commits_path = f"{storage.root}/p.parquet", f"{storage.root}/c.parquet"
-    summary = transform_hour(fast_client(mirror), storage, name, push_path, commits_path)
-    return summary, pq.read_table(push_path).to_pylist(), pq.read_table(commits_path).to_pylist()
+    parts = push_parts(storage)
+    summary = transform_hour(fast_client(mirror), storage, name, parts)
+    return summary, *(pq.read_table(parts[table]).to_pylist() for table in parts)
 
 
 @pytest.mark.parametrize(

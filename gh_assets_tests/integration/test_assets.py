@@ -7,7 +7,7 @@ import dagster as dg
 import psutil
 import pytest
 
-from gh_assets.defs.assets import push_events_and_commits
+from gh_assets.defs.assets import archive_tables
 from gh_assets.defs.resources import DaskResource
 from gh_assets_tests.gharchive_samples import (
     FIRST_100,
@@ -103,13 +103,15 @@ def test_an_unreadable_hour_is_skipped_counted_and_checked_when_asked(
     result, pushes, accounting = built_day(fake, mirror_root, storage_dir, resources, instance)
     assert (pushes["unreadable_files"], pushes["files_read"], pushes["hours_missing"]) == (1, 21, 2)
     assert pushes["damaged_hours"] == len(accounting.damaged_hours)
-    [check] = [
+    checks = [
         evaluation
         for evaluation in result.get_asset_check_evaluations()
         if evaluation.check_name == "all_published_hours_read"
     ]
-    assert not check.passed
-    assert check.metadata["first_unread"].value == f"{day}-7.json.gz"
+    assert {check.asset_key.to_user_string() for check in checks} == {"push_events", "events"}
+    for check in checks:
+        assert not check.passed
+        assert check.metadata["first_unread"].value == f"{day}-7.json.gz"
 
 
 def test_real_hours_match_an_independent_reader(
@@ -204,25 +206,31 @@ def test_checks_pass_on_a_good_day_and_flag_an_hour_gone_since_the_manifest(
     day = dt.date(2016, 9, 9)
     fake_day(day, hours=[0, 1, 2]).write(mirror_root)
     result = materialize(address_resources, instance, day.isoformat())
-    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    evaluations = {
+        (e.asset_key.to_user_string(), e.check_name): e.passed
+        for e in result.get_asset_check_evaluations()
+    }
+    per_table = ("all_published_hours_read", "damage_accounted_for", "no_duplicate_event_ids")
     assert evaluations == {
-        "all_published_hours_read": True,
-        "archive_has_the_day": True,
-        "damage_accounted_for": True,
-        "no_duplicate_event_ids": True,
-        "every_created_at_parses": True,
-        "rows_match_commit_counts": True,
+        **{(table, name): True for table in ("push_events", "events") for name in per_table},
+        ("push_events", "every_created_at_parses"): True,
+        ("push_events", "archive_has_the_day"): True,
+        ("events", "every_created_at_parses"): True,
+        ("commits", "rows_match_commit_counts"): True,
+        ("repo_activity", "matches_a_recount_of_events"): True,
     }
     (mirror_root / "2016-09-09-1.json.gz").unlink()
     again = dg.materialize(
         ASSETS,
-        selection=[push_events_and_commits],
+        selection=[archive_tables],
         partition_key=day.isoformat(),
         resources=address_resources,
         instance=instance,
     )
-    [unread] = [
+    unread = [
         e for e in again.get_asset_check_evaluations() if e.check_name == "all_published_hours_read"
     ]
-    assert not unread.passed
-    assert unread.metadata["first_unread"].value == "2016-09-09-1.json.gz"
+    assert {e.asset_key.to_user_string() for e in unread} == {"push_events", "events"}
+    for evaluation in unread:
+        assert not evaluation.passed
+        assert evaluation.metadata["first_unread"].value == "2016-09-09-1.json.gz"

@@ -13,11 +13,15 @@ import pytest
 
 from gh_assets.compute.run_report import CHECKS
 from gh_assets_tests.harnesses.pipeline import materialize_days
+from gh_assets_tests.oracles.events_oracle import oracle_rows_of_fake
 from gh_assets_tests.oracles.expected import expected_accounting, expected_rows
 from gh_assets_tests.synthetic.days import fake_damaged_day, fake_day
 
 FULL, EMPTY, DAMAGED = dt.date(2016, 3, 1), dt.date(2016, 3, 2), dt.date(2016, 3, 3)
-TABLES = ("gharchive_manifest", "push_events", "commits")
+TABLES = ("gharchive_manifest", "push_events", "commits", "events", "repo_activity")
+CHECK_KEYS = [(check.table.name, check.name) for check in CHECKS] + [
+    ("repo_activity", "matches_a_recount_of_events")
+]
 
 
 def values(metadata: dict) -> dict:
@@ -76,6 +80,10 @@ def test_each_partition_has_its_own_days_figures(range_run):
         assert top_repos(pushes["top_repos"]) == dict(
             sorted(want.items(), key=lambda item: (-item[1], item[0]))[:10]
         )
+        events = oracle_rows_of_fake(fake) if fake else []
+        assert figures["events", key]["dagster/row_count"] == len(events)
+        repos = {row["repo"] for row in events} - {None}
+        assert figures["repo_activity", key]["dagster/row_count"] == len(repos)
         for table in TABLES:
             assert figures[table, key]["run_days"] == 3
     # the days differ, so a figure copied from another day would show
@@ -106,8 +114,8 @@ def test_checks_are_evaluated_per_day_and_an_empty_day_warns(range_run):
     evaluations = result.get_asset_check_evaluations()
     days = [day.isoformat() for day in (FULL, EMPTY, DAMAGED)]
     per_day = [e for e in evaluations if e.partition is not None]
-    assert Counter((e.check_name, e.partition) for e in per_day) == {
-        (check.name, day): 1 for check in CHECKS for day in days
+    assert Counter((e.asset_key.to_user_string(), e.check_name, e.partition) for e in per_day) == {
+        (*key, day): 1 for key in CHECK_KEYS for day in days
     }
     for evaluation in per_day:
         assert evaluation.description.startswith(f"{evaluation.partition}: ")

@@ -14,6 +14,7 @@ import pytest
 from gh_assets.defs.resources import DaskResource
 from gh_assets.tables.storage import Storage, StorageError
 from gh_assets_tests.harnesses.pipeline import ASSETS, materialize_days, pipeline_resources
+from gh_assets_tests.oracles.events_oracle import assert_events_and_activity, oracle_rows_of_fake
 from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches
 from gh_assets_tests.synthetic.days import fake_day, write_fake_days
@@ -47,6 +48,7 @@ def test_a_range_of_days_on_s3_reads_back_in_pyarrow_and_duckdb(
     storage = storage_of(s3_url, s3_env)
     for fake in fakes:
         assert_day_matches(storage, fake.day, *expected_rows(fake))
+        assert_events_and_activity(storage, fake.day, oracle_rows_of_fake(fake))
     paths = {
         event.partition: event.materialization.metadata["path"].value
         for event in result.get_asset_materialization_events()

@@ -18,6 +18,7 @@ from gh_assets_tests.synthetic.draws import Draws, world
 from gh_assets_tests.synthetic.eras import PACIFIC, Era, era_of
 from gh_assets_tests.synthetic.hours import FakeHour
 from gh_assets_tests.synthetic.payloads import OTHER_KINDS, other_event
+from gh_assets_tests.synthetic.rare_kinds import RARE_KINDS, rare_event
 from gh_assets_tests.synthetic.truth import FakeCommit, FakePush, Record
 
 COMMENT_TRAP = (
@@ -57,7 +58,8 @@ def fake_day(
     pushes_per_hour: int = 4,
     others_per_hour: int = 3,
 ) -> FakeDay:
-    """An undamaged day; the first hour holds every special case of each era, and duplicates.
+    """An undamaged day; the first hour holds every special case of each era, one event of each of
+    its rare kinds (`rare_kinds`), and duplicates.
 
     The first hour repeats one push of each era at its end; the second hour repeats another.
     Every IssueCommentEvent's comment mentions `"type":"PushEvent"`. From 2025-05-24 some events
@@ -87,6 +89,9 @@ def fake_day(
         first.extend(_other(draws, era, kind, specials[0].created_at) for kind in OTHER_KINDS)
         first.append(specials[2])
         records[present[min(1, len(present) - 1)]].append(specials[3])
+    for era in eras:
+        created_at = _created_at(draws, day, era, present[0])
+        first.extend(rare_event(draws, era, kind, created_at) for kind in RARE_KINDS[era])
     return FakeDay(day, {h: FakeHour(hour_file_name(day, h), records[h]) for h in present})
 
 

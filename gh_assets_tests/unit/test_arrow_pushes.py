@@ -74,7 +74,9 @@ def both_readings(body: bytes, source_file: str) -> tuple[tuple, tuple]:
     readings = []
     for arrow_reader in (True, False):
         pushes, commits = io.BytesIO(), io.BytesIO()
-        summary = transform_stream(io.BytesIO(body), source_file, pushes, commits, arrow_reader)
+        summary = transform_stream(
+            io.BytesIO(body), source_file, {"push_events": pushes, "commits": commits}, arrow_reader
+        )
         readings.append(
             (
                 dataclasses.replace(summary, seconds=0.0),
@@ -128,7 +130,12 @@ def test_same_rows_and_accounting_as_line_by_line(hour, batch_bytes, monkeypatch
     if not body.startswith(b"\x1f\x8b"):
         for arrow_reader in (True, False):
             with pytest.raises(NotGzipError):
-                transform_stream(io.BytesIO(body), "x", io.BytesIO(), io.BytesIO(), arrow_reader)
+                transform_stream(
+                    io.BytesIO(body),
+                    "x",
+                    {"push_events": io.BytesIO(), "commits": io.BytesIO()},
+                    arrow_reader,
+                )
         return
     fast, careful = both_readings(body, "2015-01-01-1.json.gz")
     assert fast == careful

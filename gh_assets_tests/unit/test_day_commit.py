@@ -2,8 +2,10 @@ import datetime as dt
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from gh_assets.compute.day_publish import HourParts, commit_day, first_occurrences, top_counts
+from gh_assets.compute.day_publish import commit_day, first_occurrences, top_counts
+from gh_assets.compute.repo_activity import write_repo_activity
 from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
 from gh_assets.tables.storage import Storage
 
@@ -38,10 +40,13 @@ def write_part(storage: Storage, stem: str, event_ids: list[str], commits_per_ev
         ],
         schema=COMMITS.schema,
     )
-    part = HourParts(f"{storage.root}/stage/p-{stem}.parquet", f"{storage.root}/stage/c-{stem}")
+    part = {
+        "push_events": f"{storage.root}/stage/p-{stem}.parquet",
+        "commits": f"{storage.root}/stage/c-{stem}",
+    }
     storage.fs.makedirs(f"{storage.root}/stage", exist_ok=True)
-    pq.write_table(pushes, part.push_events)
-    pq.write_table(commits, part.commits)
+    pq.write_table(pushes, part["push_events"])
+    pq.write_table(commits, part["commits"])
     return part
 
 
@@ -92,3 +97,8 @@ def test_top_counts_over_parts():
     ]
     assert top_counts(parts, "repo", limit=2) == [("b/y", 6), ("a/x", 3)]
     assert top_counts([], "repo") == []
+
+
+def test_repo_activity_of_a_day_without_events_says_what_to_build_first(tmp_path):
+    with pytest.raises(FileNotFoundError, match="materialize `events` for 2015-01-01 first"):
+        write_repo_activity(Storage(str(tmp_path)), DAY)

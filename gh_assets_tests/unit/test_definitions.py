@@ -14,8 +14,12 @@ def test_definitions_load():
         "gharchive_manifest",
         "push_events",
         "commits",
+        "events",
+        "repo_activity",
     }
     assert graph.get(dg.AssetKey("commits")).parent_keys == {dg.AssetKey("push_events")}
+    assert graph.get(dg.AssetKey("events")).parent_keys == {dg.AssetKey("gharchive_manifest")}
+    assert graph.get(dg.AssetKey("repo_activity")).parent_keys == {dg.AssetKey("events")}
 
 
 @pytest.mark.parametrize(("repos", "followed"), [(None, False), ("acme/*", True)])
@@ -25,7 +29,8 @@ def test_api_commits_is_defined_and_built_daily_only_when_repositories_are_follo
     definitions = definitions_for(Settings(api_commits_repos=repos))
     graph = definitions.resolve_asset_graph()
     daily = definitions.resolve_job_def("gharchive_daily").asset_layer.selected_asset_keys
-    tables = {dg.AssetKey(name) for name in ("gharchive_manifest", "push_events", "commits")}
+    names = ("gharchive_manifest", "push_events", "commits", "events", "repo_activity")
+    tables = {dg.AssetKey(name) for name in names}
     api_commits = {dg.AssetKey("api_commits")} if followed else set()
     assert set(graph.get_all_asset_keys()) == daily == tables | api_commits
     for key in api_commits:

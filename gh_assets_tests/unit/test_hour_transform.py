@@ -18,7 +18,8 @@ from gh_assets_tests.oracles.tables_read import assert_rows_match
 def transform(data: bytes, source_file: str = "2015-01-01-0.json.gz", arrow_reader: bool = True):
     """The summary, push rows and commit rows of one gzip file's bytes."""
     pushes, commits = io.BytesIO(), io.BytesIO()
-    summary = transform_stream(io.BytesIO(data), source_file, pushes, commits, arrow_reader)
+    sinks = {"push_events": pushes, "commits": commits}
+    summary = transform_stream(io.BytesIO(data), source_file, sinks, arrow_reader)
     return summary, pq.read_table(pushes).to_pylist(), pq.read_table(commits).to_pylist()
 
 

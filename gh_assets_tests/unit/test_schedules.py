@@ -59,6 +59,8 @@ def test_tick_requests_the_last_complete_day(
         "gharchive_manifest",
         "push_events",
         "commits",
+        "events",
+        "repo_activity",
     }
 
 

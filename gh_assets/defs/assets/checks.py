@@ -15,11 +15,11 @@ points at its materialization through a class Dagster does not export; the check
 unpartitioned.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import dagster as dg
 
-from gh_assets.compute.run_report import CHECKS, CheckOutcome, DataCheck, RunReport
+from gh_assets.compute.run_report import CHECKS, CheckOutcome, DataCheck, RunReport, run_outcome
 from gh_assets.defs.assets.metadata import metadata
 from gh_assets.github.report import ApiCommitsReport
 
@@ -44,28 +44,35 @@ def check_evaluations(
     evaluations = []
     for check in checks:
         outcomes = {day.partition_key: check.rule(day) for day in report.day_reports}
-        for day, outcome in outcomes.items():
-            evaluations.append(
-                _evaluation(check, outcome, f"{day}: {outcome.summary}", {"day": day}, day)
-            )
-        if len(outcomes) > 1:
-            outcome = check.run_outcome(outcomes)
-            evaluations.append(_evaluation(check, outcome, outcome.summary, {}, None))
+        evaluations += evaluations_by_day(check.table.name, check.name, outcomes, check.severity)
     return evaluations
 
 
-def _evaluation(
-    check: DataCheck, outcome: CheckOutcome, description: str, about: dict, partition: str | None
-) -> dg.AssetCheckEvaluation:
-    return dg.AssetCheckEvaluation(
-        asset_key=dg.AssetKey(check.table.name),
-        check_name=check.name,
-        passed=outcome.passed,
-        partition=partition,
-        severity=SEVERITY[check.severity],
-        description=description,
-        metadata=metadata({**about, **outcome.metadata}),
-    )
+def evaluations_by_day(
+    asset: str, check_name: str, outcomes: Mapping[str, CheckOutcome], severity: str = "error"
+) -> list[dg.AssetCheckEvaluation]:
+    """One check's verdict on each day (by ISO day), naming it, then on the run if it has
+    several."""
+
+    def evaluation(outcome: CheckOutcome, description: str, about: dict, partition: str | None):
+        return dg.AssetCheckEvaluation(
+            asset_key=dg.AssetKey(asset),
+            check_name=check_name,
+            passed=outcome.passed,
+            partition=partition,
+            severity=SEVERITY[severity],
+            description=description,
+            metadata=metadata({**about, **outcome.metadata}),
+        )
+
+    evaluations = [
+        evaluation(outcome, f"{day}: {outcome.summary}", {"day": day}, day)
+        for day, outcome in outcomes.items()
+    ]
+    if len(outcomes) > 1:
+        outcome = run_outcome(outcomes)
+        evaluations.append(evaluation(outcome, outcome.summary, {}, None))
+    return evaluations
 
 
 def log_check_evaluations(
@@ -73,9 +80,12 @@ def log_check_evaluations(
 ) -> Iterator[dg.Output]:
     """Log the evaluations (after the materializations), then close the checks' outputs.
 
-    A check output that is not yielded counts as missing, so each gets an empty `Output` once its
-    evaluations are in the event log.
+    A check output that is not yielded counts as missing, so each selected one gets an empty
+    `Output` once its evaluations are in the event log; the checks of assets a run leaves out
+    (a subset of a multi-asset) are neither evaluated nor closed.
     """
+    selected = context.selected_asset_check_keys
+    checks = [c for c in checks if dg.AssetCheckKey(dg.AssetKey(c.table.name), c.name) in selected]
     for evaluation in check_evaluations(report, checks):
         context.log_event(evaluation)
     for spec in check_specs(checks):

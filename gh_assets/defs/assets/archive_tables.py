@@ -1,9 +1,11 @@
-"""`push_events` and `commits`: every PushEvent of the day, and one row per commit it lists.
+"""`push_events`, `commits` and `events`: the tables read from the day's archive files.
 
-Both tables come from one reading of the day's files, so they are one multi-asset. The heavy work
-runs as Dask tasks that write Parquet straight to storage; this step only sees summaries. Each day's
-partition gets that day's own figures and check evaluations, however many days the run covers;
-what is about the whole run (its totals, its cluster, its time) says so in its name.
+All three come from one reading of each file, so they are one multi-asset; it can be subset, and a
+run reads and writes only what it materializes (`push_events` alone never parses other events,
+`events` alone writes no push table). The heavy work runs as Dask tasks that write Parquet straight
+to storage; this step only sees summaries. Each day's partition gets that day's own figures and
+check evaluations, however many days the run covers; what is about the whole run (its totals, its
+cluster, its time) says so in its name.
 """
 
 import datetime as dt
@@ -22,29 +24,33 @@ from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, r
 from gh_assets.defs.resources.archive import ArchiveResource
 from gh_assets.defs.resources.dask_cluster import DaskResource, RunCluster
 from gh_assets.defs.resources.storage import StorageResource
-from gh_assets.tables.catalogue import COMMITS, MANIFEST, PUSH_EVENTS
+from gh_assets.tables.catalogue import COMMITS, EVENTS, MANIFEST, PUSH_EVENTS
 from gh_assets.tables.storage import Storage
 
 KINDS = {"parquet", "dask"}
-TABLES = (PUSH_EVENTS, COMMITS)
+TABLES = (PUSH_EVENTS, COMMITS, EVENTS)
 
 
 @dg.multi_asset(
     specs=[
-        table_spec(PUSH_EVENTS, KINDS, deps=[MANIFEST.name]),
-        table_spec(COMMITS, KINDS, deps=[PUSH_EVENTS.name]),
+        table_spec(PUSH_EVENTS, KINDS, deps=[MANIFEST.name], skippable=True),
+        table_spec(COMMITS, KINDS, deps=[PUSH_EVENTS.name], skippable=True),
+        table_spec(EVENTS, KINDS, deps=[MANIFEST.name], skippable=True),
     ],
     check_specs=CHECK_SPECS,
+    can_subset=True,
     partitions_def=daily_partitions,
     backfill_policy=daily_backfill_policy,
 )
-def push_events_and_commits(
+def archive_tables(
     context: dg.AssetExecutionContext,
     archive: ArchiveResource,
     storage: StorageResource,
     dask: DaskResource,
 ):
     started = time.monotonic()
+    selected = {key.to_user_string() for key in context.selected_asset_keys}
+    tables = [table for table in TABLES if table.name in selected]
     days = run_days(context.partition_keys)
     archive_client = archive.client()
     store = storage.writable_storage()
@@ -61,14 +67,16 @@ def push_events_and_commits(
                 context.log.info(
                     f"Dask dashboard, live while this run works: {cluster.dashboard_url}"
                 )
-            results = build_days(cluster.client, archive_client, store, days, run_token)
+            results = build_days(
+                cluster.client, archive_client, store, days, run_token, [t.name for t in tables]
+            )
     except DaysFailed as failed:
         if any(isinstance(cause, ArchiveError) for cause in failed.causes):
             raise archive.failure(failed) from None
         raise
     report = RunReport(tuple(results), _present_files(store, days))
     cluster_metadata = _cluster_metadata(cluster, round(time.monotonic() - started, 2))
-    for table in TABLES:
+    for table in tables:
         run_figures = {**metadata(report.run_figures(table)), **cluster_metadata}
         for day in report.day_reports:  # the day's own figures first, then the run's
             context.add_asset_metadata(

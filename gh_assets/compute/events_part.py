@@ -1,0 +1,44 @@
+"""One file's `events` part: line blocks in, Parquet row groups out, a batch of lines at a time."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import pyarrow.parquet as pq
+
+from gh_assets.reading.event_rows import EventsRead
+from gh_assets.reading.events_table import EventsTableBuilder, valid_utf8
+from gh_assets.reading.records import LineBlock
+from gh_assets.tables.catalogue import EVENTS
+from gh_assets.tables.storage import STAGED_PARQUET_OPTIONS
+
+EVENT_BYTES_PER_READ = 8 << 20
+
+
+class EventsPart:
+    """Writes the events of the blocks it is fed to `sink`; `close` gives the accounting."""
+
+    def __init__(self, source_file: str, sink: BinaryIO, fast: bool = True):
+        self.builder = EventsTableBuilder(source_file, fast)
+        self.writer = pq.ParquetWriter(sink, EVENTS.schema, **STAGED_PARQUET_OPTIONS)
+        self.lines: list[bytes] = []
+        self.size = 0
+        self.valid_utf8 = True
+
+    def feed(self, block: LineBlock) -> None:
+        data = bytes(block)
+        self.lines += data.split(b"\n")
+        self.size += len(data)
+        self.valid_utf8 = self.valid_utf8 and valid_utf8(data)
+        if self.size >= EVENT_BYTES_PER_READ:
+            self._write()
+
+    def _write(self) -> None:
+        self.writer.write_table(self.builder.table(self.lines, self.valid_utf8))
+        self.lines, self.size, self.valid_utf8 = [], 0, True
+
+    def close(self) -> EventsRead:
+        if self.lines:
+            self._write()
+        self.writer.close()
+        return self.builder.read
