@@ -159,7 +159,7 @@ def open_asset_graph(page: Page, dagster: DagsterDev) -> Locator:
     nodes = page.locator("foreignObject")
     expect(nodes).to_have_count(len(TABLES))
     for table in TABLES:
-        expect(nodes.filter(has_text=table)).to_be_visible()
+        expect(nodes.filter(has=page.get_by_text(table, exact=True))).to_be_visible()
     expect(page.get_by_text(re.compile(r"^[\d,]+ partitions$"))).to_have_count(len(TABLES))
     return nodes
 
