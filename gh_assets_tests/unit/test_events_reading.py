@@ -161,3 +161,25 @@ def test_payload_is_the_text_as_it_stands_in_the_line() -> None:
     text = line(PUSH).replace(b"refs/heads", b"refs\\/heads")
     _, _, [row] = read(gzip.compress(text), True)
     assert row["payload"].encode() in text and "\\/" in row["payload"]
+
+
+def tables_of(body: bytes, tables: tuple[str, ...]):
+    sinks = {table: io.BytesIO() for table in tables}
+    summary = transform_stream(io.BytesIO(body), "2015-01-01-1.json.gz", sinks)
+    return summary, {table: pq.read_table(sink).to_pylist() for table, sink in sinks.items()}
+
+
+@pytest.mark.parametrize("hour", ["real-2015-01-01-1", "all-eras-damaged-3", "events-damaged-6"])
+def test_one_reading_gives_each_table_as_its_own_reading_does(hour) -> None:
+    """All three tables from one pass equal push tables alone and events alone; a table not asked
+    for is not read (no events accounting without `events`, no push rows without push tables)."""
+    body = HOUR_BODIES[hour]()
+    together, rows = tables_of(body, ("push_events", "commits", "events"))
+    pushes_alone, push_rows = tables_of(body, ("push_events", "commits"))
+    events_alone, event_rows = tables_of(body, ("events",))
+    assert rows == push_rows | event_rows
+    assert pushes_alone.events_read is None and events_alone.push_events == 0
+    assert together.events_read == events_alone.events_read
+    push_figures = ("lines", "push_events", "commits", "damaged_lines", "objects_recovered")
+    for figure in push_figures:
+        assert getattr(together, figure) == getattr(pushes_alone, figure), figure
