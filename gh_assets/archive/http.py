@@ -119,19 +119,12 @@ class ResumableBody(io.RawIOBase):
         self.archive = archive
         self.url = url
         self.position = 0
-        self.length: int | None = None
         self.retries = 0
-        self._etag: str | None = None
-        self._raw = None
-        self._attach(response)
-
-    def _attach(self, response: requests.Response) -> None:
         self._raw = response.raw
         self._raw.decode_content = False
-        if response.status_code == 200:
-            length = response.headers.get("Content-Length")
-            self.length = int(length) if length is not None else None
-            self._etag = response.headers.get("ETag")
+        length = response.headers.get("Content-Length")
+        self.length = int(length) if length is not None else None
+        self._etag = response.headers.get("ETag")
 
     def readable(self) -> bool:
         return True
@@ -142,19 +135,27 @@ class ResumableBody(io.RawIOBase):
         return len(data)
 
     def read(self, size: int = -1) -> bytes:
-        """Read up to `size` bytes, resuming transparently after transient faults."""
+        """Read up to `size` bytes, resuming transparently after transient faults.
+
+        A broken read is retried by asking for the rest (`_resume`), first thing in the next
+        attempt, so a resume that fails too is retried as a resume and keeps its own cause; an
+        `ArchiveError` (the file is gone, a 4xx) is final at once.
+        """
         retry = self.archive.retry
         for attempt in range(1, retry.max_attempts + 1):
             try:
+                if self._raw is None:
+                    self._resume()
                 data = self._raw.read(size if size >= 0 else None)
                 if not data and self.length is not None and self.position < self.length:
                     raise TransientError(f"body ended at byte {self.position} of {self.length}")
                 self.position += len(data)
                 return data
+            except ArchiveError:
+                raise
             except Exception as exc:  # urllib3 raises several types for a broken or stalled body
-                if isinstance(exc, ArchiveError):
-                    raise
                 cause = exc
+            self._release()
             if attempt == retry.max_attempts:
                 break
             self.retries += 1
@@ -167,36 +168,31 @@ class ResumableBody(io.RawIOBase):
                 delay,
             )
             time.sleep(delay)
-            try:
-                self._resume()
-            except (ArchiveError, TransientError, requests.RequestException) as exc:
-                cause = exc
         raise ArchiveError(
             f"{self.url} could not be read past byte {self.position} after "
             f"{retry.max_attempts} attempts: {cause}"
         )
 
     def _resume(self) -> None:
-        """Ask for the rest of the body; skip what was already read if Range is not honoured."""
-        self._release()
+        """Ask for the rest of the body; skip what was already read if Range is not honoured.
+
+        The new body is attached only once it stands at `position`.
+        """
         headers = {"Range": f"bytes={self.position}-"}
         if self._etag:
             headers["If-Range"] = self._etag
         response = self.archive.request("GET", self.url, headers=headers)
-        if response.status_code in MISSING_STATUS:
+        raw = response.raw
+        raw.decode_content = False
+        try:
+            if response.status_code in MISSING_STATUS:
+                raise ArchiveError(f"{self.url} disappeared while it was being read")
+            if response.status_code != 206:
+                _skip(raw, self.position)
+        except BaseException:
             response.close()
-            raise ArchiveError(f"{self.url} disappeared while it was being read")
-        if response.status_code == 206:
-            self._raw = response.raw
-            self._raw.decode_content = False
-            return
-        self._attach(response)
-        to_skip = self.position
-        while to_skip:
-            skipped = self._raw.read(min(to_skip, 1 << 20))
-            if not skipped:
-                raise TransientError("body ended while skipping to the resume point")
-            to_skip -= len(skipped)
+            raise
+        self._raw = raw
 
     def _release(self) -> None:
         if self._raw is not None:
@@ -206,3 +202,12 @@ class ResumableBody(io.RawIOBase):
     def close(self) -> None:
         self._release()
         super().close()
+
+
+def _skip(raw, count: int) -> None:
+    """Read and drop the first `count` bytes of a body."""
+    while count:
+        skipped = raw.read(min(count, 1 << 20))
+        if not skipped:
+            raise TransientError("body ended while skipping to the resume point")
+        count -= len(skipped)

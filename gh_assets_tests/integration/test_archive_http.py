@@ -129,6 +129,27 @@ def test_a_read_resumed_mid_file_gives_the_rows_of_a_clean_read(
     assert 0 < start < size and resumed.status == resumed_status
 
 
+def test_a_resume_that_fails_is_retried_and_its_cause_reported(mirror):
+    """The body breaks, then every request for the rest fails: the error names their cause."""
+    mirror.add_faults(NAME, "cut", *["status_503"] * 3)
+    with (
+        pytest.raises(ArchiveError, match=rf"{NAME} could not be read .* attempts: HTTP 503$"),
+        fast_client(mirror).open(NAME) as body,
+    ):
+        body.read()
+    resumes = [request for request in mirror.requests if request.range]
+    assert [request.status for request in resumes] == [503, 503, 503]
+
+
+def test_a_file_gone_while_it_is_read_fails_at_once(mirror):
+    mirror.add_faults(NAME, "cut")
+    with fast_client(mirror).open(NAME) as body:
+        (mirror.root / NAME).unlink()
+        with pytest.raises(ArchiveError, match=f"{NAME} disappeared while it was being read"):
+            body.read()
+    assert [request.status for request in mirror.requests] == [200, 404]
+
+
 def cut_in_a_push_line(data: bytes, start: int) -> tuple[int, list[bytes]]:
     """The first cut of a gzip file from `start` on that breaks off inside a push line, at least
     256 bytes into it (so that every inflater agrees on the lines before it); and those lines,
