@@ -3,7 +3,8 @@
 The archive serves `YYYY-MM-DD-H.json.gz` (hour not zero-padded). A missing hour is a 404 with an
 XML body; 5xx, 429, cut connections and stalls are transient and retried with backoff. A body read
 is resumed where it broke off (a `Range` request, or a re-read that skips what was already seen), so
-the decompressor above never notices a retry.
+the decompressor above never notices a retry; a file replaced meanwhile (another ETag) fails the
+read rather than splicing two versions.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ class ResumableBody(io.RawIOBase):
 
         A broken read is retried by asking for the rest (`_resume`), first thing in the next
         attempt, so a resume that fails too is retried as a resume and keeps its own cause; an
-        `ArchiveError` (the file is gone, a 4xx) is final at once.
+        `ArchiveError` (the file is gone or changed, a 4xx) is final at once.
         """
         retry = self.archive.retry
         for attempt in range(1, retry.max_attempts + 1):
@@ -176,7 +177,9 @@ class ResumableBody(io.RawIOBase):
     def _resume(self) -> None:
         """Ask for the rest of the body; skip what was already read if Range is not honoured.
 
-        The new body is attached only once it stands at `position`.
+        The new body is attached only once it stands at `position`; a server that answers the
+        conditional `If-Range` with a whole body of another version means the file changed
+        while it was read, which no resumption can mend.
         """
         headers = {"Range": f"bytes={self.position}-"}
         if self._etag:
@@ -188,11 +191,24 @@ class ResumableBody(io.RawIOBase):
             if response.status_code in MISSING_STATUS:
                 raise ArchiveError(f"{self.url} disappeared while it was being read")
             if response.status_code != 206:
+                self._check_same_file(response)
                 _skip(raw, self.position)
         except BaseException:
             response.close()
             raise
         self._raw = raw
+
+    def _check_same_file(self, response: requests.Response) -> None:
+        """Fail unless a whole body sent again is the version being read (ETag, length)."""
+        etag = response.headers.get("ETag")
+        length = response.headers.get("Content-Length")
+        if (self._etag and etag and etag != self._etag) or (
+            self.length is not None and length is not None and int(length) != self.length
+        ):
+            raise ArchiveError(
+                f"{self.url} changed while it was being read (ETag {self._etag} became {etag}): "
+                "read it again from the start"
+            )
 
     def _release(self) -> None:
         if self._raw is not None:

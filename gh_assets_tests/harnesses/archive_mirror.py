@@ -95,7 +95,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class ArchiveMirror:
-    """Serves `root` on 127.0.0.1 (GET, HEAD, `Range: bytes=N-`), injecting programmed faults.
+    """Serves `root` on 127.0.0.1 (GET, HEAD, `Range: bytes=N-` with `If-Range: ETAG`), injecting
+    programmed faults.
 
     With `honour_range=False` it is a server that ignores `Range`: every GET of a file is a 200
     with the whole body, as some proxies and servers answer.
@@ -220,7 +221,7 @@ class ArchiveMirror:
         name = unquote(urlsplit(handler.path).path).lstrip("/")
         requested_range = handler.headers.get("Range")
         fault = self._take_fault(method, name)
-        response = self._response(name, fault, requested_range)
+        response = self._response(name, fault, requested_range, handler.headers.get("If-Range"))
         with self._lock:
             self._log.append(RequestRecord(method, name, response.status, fault, requested_range))
         handler.send_response(response.status)
@@ -236,7 +237,9 @@ class ArchiveMirror:
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
 
-    def _response(self, name: str, fault: str | None, requested_range: str | None) -> _Response:
+    def _response(
+        self, name: str, fault: str | None, requested_range: str | None, if_range: str | None
+    ) -> _Response:
         if fault and fault.startswith("status_"):
             status = int(fault.removeprefix("status_"))
             body = error_xml(_ERROR_CODES[status], "Injected fault.", name)
@@ -255,8 +258,8 @@ class ArchiveMirror:
         if not self.honour_range:
             return _Response(200, data, content_type, headers)
         headers["Accept-Ranges"] = "bytes"
-        if requested_range is None:
-            return _Response(200, data, content_type, headers)
+        if requested_range is None or if_range not in (None, headers["ETag"]):
+            return _Response(200, data, content_type, headers)  # If-Range: another version
         match = _RANGE.match(requested_range.strip())
         start = int(match[1]) if match else len(data)
         end = min(int(match[2]), len(data) - 1) if match and match[2] else len(data) - 1

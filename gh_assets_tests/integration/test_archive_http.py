@@ -150,6 +150,16 @@ def test_a_file_gone_while_it_is_read_fails_at_once(mirror):
     assert [request.status for request in mirror.requests] == [200, 404]
 
 
+def test_a_file_replaced_while_it_is_read_fails_rather_than_mixing_two_versions(mirror):
+    """The resume's `If-Range` gets the whole new file: skipping into it would splice two."""
+    mirror.add_faults(NAME, "cut")
+    with fast_client(mirror).open(NAME) as body:
+        (mirror.root / NAME).write_bytes((SAMPLES_DIR / REAL_HOUR).read_bytes()[::-1])
+        with pytest.raises(ArchiveError, match=f"{NAME} changed while it was being read"):
+            body.read()
+    assert [request.status for request in mirror.requests] == [200, 200]
+
+
 def cut_in_a_push_line(data: bytes, start: int) -> tuple[int, list[bytes]]:
     """The first cut of a gzip file from `start` on that breaks off inside a push line, at least
     256 bytes into it (so that every inflater agrees on the lines before it); and those lines,
