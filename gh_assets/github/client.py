@@ -6,8 +6,9 @@ another host); nothing here keeps it, prints it or puts it in an error.
 
 An answer that says a repository or commit is gone (404, 409, 422), or that never comes (5xx,
 no connection, rate limited after every attempt), is an `ApiRefusal` with a cause the run counts;
-a rate limit whose wait exceeds the run's bound raises `WaitTooLong` (rate_limit.py), which ends
-the run's asking; only a refused token (401) stops the run.
+a rate limit whose wait exceeds the run's bound ends the run's asking: every later request raises
+`WaitTooLong` (rate_limit.py), while an answer that spent the budget is still used; only a refused
+token (401) stops the run.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from gh_assets.archive.source import RetryPolicy
-from gh_assets.github.rate_limit import RateLimitGate
+from gh_assets.github.rate_limit import RateLimitGate, WaitTooLong
 
 DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLE = "GITHUB_TOKEN"
@@ -165,6 +166,8 @@ class GitHubClient:
                     return response
                 cause, detail = self._failure(response, path, failures)
             failures += 1
+            if cause == "rate_limited" and self.gate.stopped:
+                raise WaitTooLong(self.gate.stopped)
             if cause not in ("server_error", "connection_error", "rate_limited"):
                 raise ApiRefusal(cause, detail)
             if failures >= self.retry.max_attempts:
@@ -191,8 +194,7 @@ class GitHubClient:
         if status in (403, 429):
             wait = self._rate_limit_wait(response, message, failures)
             if wait is not None:
-                log.warning("GitHub rate limit (%s), waiting %.1f s", detail, wait)
-                self.gate.close_for(wait, f"HTTP {status} rate limit")
+                self._close_gate(wait, f"HTTP {status} rate limit", detail)
                 return "rate_limited", detail
             return "forbidden", detail
         if status >= 500:
@@ -214,11 +216,16 @@ class GitHubClient:
         return None
 
     def _note_budget(self, response: requests.Response, path: str) -> None:
-        """A 200 that spent the last request of the window: the next one waits for the reset."""
+        """A 200 that spent the last request of the window: the next one waits for the reset
+        (or, beyond the bound, none goes out); this answer is used either way."""
         if response.headers.get("x-ratelimit-remaining") == "0":
-            wait = _seconds_to_reset(response)
-            log.warning("GitHub rate limit spent at %s, waiting %.1f s for its reset", path, wait)
-            self.gate.close_for(wait, "rate limit spent")
+            self._close_gate(_seconds_to_reset(response), "rate limit spent", path)
+
+    def _close_gate(self, wait: float, reason: str, where: str) -> None:
+        if self.gate.close_for(wait, reason):
+            log.warning("GitHub %s (%s), waiting %.1f s", reason, where, wait)
+        else:
+            log.warning("GitHub %s (%s): %s; asking no more", reason, where, self.gate.stopped)
 
 
 def _seconds_to_reset(response: requests.Response) -> float:

@@ -35,21 +35,24 @@ class RateLimitGate:
         self.waits = 0
         self.wait_seconds = 0.0
 
-    def close_for(self, seconds: float, reason: str) -> None:
-        """No request for `seconds` from now; raise WaitTooLong (and stop) beyond the bound."""
+    def close_for(self, seconds: float, reason: str) -> bool:
+        """No request for `seconds` from now: True. Beyond the bound the run stops asking (the
+        next `wait_turn` raises WaitTooLong): False. Never raises, so the answer that announced
+        the limit is still used."""
         with self._lock:
             if seconds > self.max_wait_seconds:
-                self.stopped = (
+                self.stopped = self.stopped or (
                     f"{reason}: the wait of {seconds:.0f} s exceeds the bound of "
                     f"{self.max_wait_seconds:.0f} s"
                 )
-                raise WaitTooLong(self.stopped)
+                return False
             now = self._clock()
             until = now + seconds
             if until > self._open_at:
                 self.waits += 1
                 self.wait_seconds += until - max(self._open_at, now)
                 self._open_at = until
+            return True
 
     def wait_turn(self) -> None:
         """Sleep until the gate is open; raise WaitTooLong once the run has stopped asking."""

@@ -142,15 +142,26 @@ def test_a_rerun_answers_from_the_cache_without_asking_again(
 def test_a_spent_budget_with_a_far_reset_stops_the_day_cleanly_and_a_later_run_finishes_it(
     scenario, token, storage_dir, instance
 ):
-    with FakeGitHub(TOKEN, rate_limit=3) as github:  # its reset is an hour off
+    with FakeGitHub(TOKEN, rate_limit=2) as github:  # its reset is an hour off
         scenario.serve(github, faults=False)
         bounded = resources(github, storage_dir, max_wait_seconds=5, concurrency=1)
         result = materialize(bounded, instance)
         first_run = github.paths()
+        answered = list(github.requests)
         assert github.violations == [], "nothing was asked after the budget was spent"
 
     assert result.success, "a stop is no failure"
-    assert len(first_run) == 3
+    assert [request.status for request in answered] == [200, 200]
+    heads_with_commits = {
+        item.push.event_id: item.push.head for item in scenario.pushes if item.commits
+    }
+    heads_answered = {
+        request.path.rpartition("...")[2].rpartition("/")[2] for request in answered
+    } & set(heads_with_commits.values())
+    written_heads = {
+        heads_with_commits[row["event_id"]] for row in read_day(storage_dir, "api_commits", DAY)
+    }
+    assert heads_answered and written_heads == heads_answered, "the last answer's commits too"
     meta = figures(result)
     stopped = meta["not_answered_stopped_for_rate_limit"]
     assert stopped > 0 and meta["pushes_answered"] + meta["pushes_not_answered"] == len(
