@@ -150,5 +150,8 @@ class CoiledOptions(BaseModel):
             "no_client_timeout": self.no_client_timeout,
             "tags": {**self.tags, "dagster-run-id": run_id},
             "shutdown_on_close": True,
+            # the widget prints the dashboard link, token included, into the step's captured
+            # stdout
+            "show_widget": False,
             **{key: value for key, value in optional.items() if value is not None},
         }

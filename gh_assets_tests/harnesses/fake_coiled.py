@@ -2,9 +2,9 @@
 
 `coiled.Cloud` (the connection to Coiled) becomes a stub, and `coiled.Cluster` a factory that
 records its arguments and returns a real multi-process `LocalCluster` with what a started
-`coiled.Cluster` exposes: its id, workspace, details URL, and the connection whose private details
-call gives VM types and cost. Adapt calls, closing and worker PIDs are recorded too: JSON lines in
-the file named by GH_ASSETS_TEST_COILED_RECORD.
+`coiled.Cluster` exposes: its id, workspace, details URL, a dashboard link with an access token,
+and the connection whose private details call gives VM types and cost. Adapt calls, closing and
+worker PIDs are recorded too: JSON lines in the file named by GH_ASSETS_TEST_COILED_RECORD.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ VM_TYPE = "fake.xlarge"
 SCHEDULER_VM_TYPE = "fake.large"
 TLS_KEY = "-----BEGIN PRIVATE KEY----- fake cluster key"
 CLOUD_COST_PER_WORKER_HOUR = 0.2
+DASHBOARD_TOKEN = "fake0dashboard0token0of0the0cluster"  # Coiled's link carries one
 
 
 def _record(entry: dict) -> None:
@@ -68,6 +69,11 @@ class FakeCloud:
 
 
 class RecordedCluster(LocalCluster):
+    @property
+    def dashboard_link(self) -> str:
+        """As Coiled's (coiled/v2/cluster.py): the scheduler's dashboard with its access token."""
+        return f"{super().dashboard_link}?token={DASHBOARD_TOKEN}"
+
     def adapt(self, *args, minimum: int, maximum: int, **kwargs):
         _record({"event": "adapt", "minimum": minimum, "maximum": maximum})
         capped = {"minimum": min(minimum, MAX_PROCESSES), "maximum": min(maximum, MAX_PROCESSES)}

@@ -103,6 +103,12 @@ def test_a_team_run_on_coiled_goes_to_its_workspace_and_adapts_to_its_size(
     assert metadata["cost_basis"] == "Coiled's estimate of the cluster's cloud cost"
     assert metadata["cost_usd"] > 0
     assert not [key for key, value in metadata.items() if fake_coiled.TLS_KEY in str(value)]
+    assert metadata["dask_dashboard_during_run"] == metadata["coiled_cluster"]
+    secret = fake_coiled.DASHBOARD_TOKEN  # the dashboard link's, in no metadata, log or widget
+    assert fake_coiled.DASHBOARD_TOKEN in started["dashboard"]
+    assert not [key for key, value in metadata.items() if secret in str(value)]
+    assert not [record for record in instance.all_logs(result.run_id) if secret in str(record)]
+    assert created["kwargs"]["show_widget"] is False
 
 
 def test_without_coileds_cost_a_run_is_priced_at_the_configured_rate(

@@ -18,6 +18,7 @@ def test_defaults_leave_coiled_its_own_but_close_an_orphaned_cluster_quickly():
         "no_client_timeout": "2 minutes",
         "tags": {"dagster-run-id": "r1"},
         "shutdown_on_close": True,
+        "show_widget": False,
     }
 
 
@@ -51,6 +52,7 @@ def test_every_option_a_team_sets_reaches_coiled():
         "no_client_timeout": "2 minutes",
         "tags": None,
         "shutdown_on_close": True,
+        "show_widget": False,
     }
     assert kwargs["tags"] == {"team": "data", "dagster-run-id": "r1"}
 

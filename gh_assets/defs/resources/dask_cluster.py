@@ -60,7 +60,11 @@ class RunCluster:
     workers: int = field(init=False)  # when the run started
 
     def __post_init__(self):
-        self.dashboard_url = self.client.dashboard_link
+        # Coiled's dashboard link carries the cluster's access token (also its Jupyter's and
+        # Spark's): a Coiled run shows its cluster's page, which opens the dashboard for a
+        # signed-in user, instead
+        coiled = self.mode == "coiled"
+        self.dashboard_url = self.coiled_details_url if coiled else self.client.dashboard_link
         self.workers = len(self.client.nthreads())
 
     def figures(self) -> dict[str, Figure]:
