@@ -1,9 +1,10 @@
 """Every `GH_ASSETS_*` setting once: its name, default, type, validation and description.
 
 The environment is read once per process (`current_settings`); resources, the backfill policy and
-the sensor take their values from here. A wrong value stops the code location from loading with one
-line that names the variable. Secrets are never settings: S3, Coiled and GitHub credentials are
-found by their own clients in the environment.
+the sensor take their values from here. Descriptions are plain text: the UI shows the Coiled
+options' unrendered. A wrong value stops the code location from loading with one line that names
+the variable. Secrets are never settings: S3, Coiled and GitHub credentials are found by their own
+clients in the environment.
 """
 
 from __future__ import annotations
@@ -59,26 +60,24 @@ class Settings(BaseModel):
     source_url: str = Field(
         default=DEFAULT_SOURCE_URL,
         description="where the hourly files are: the archive, an HTTP mirror, a folder "
-        "(`file:///data/gharchive`) or a bucket (`s3://bucket/gharchive`)",
+        "(file:///data/gharchive) or a bucket (s3://bucket/gharchive)",
     )
     storage: str = Field(
         default="data",
         description="where tables go: a folder (relative to the working directory) or "
-        "`s3://bucket/prefix`",
+        "s3://bucket/prefix",
     )
     s3_endpoint_url: str | None = Field(
         default=None,
         description="endpoint of an S3-compatible store (Ceph, MinIO, R2), for tables and an "
-        "`s3://` source; unset: AWS",
+        "s3:// source; unset: AWS",
     )
-    dask_mode: DaskMode = Field(
-        default="auto", description="`auto`, `local`, `coiled`, or `address`"
-    )
+    dask_mode: DaskMode = Field(default="auto", description="auto, local, coiled, or address")
     dask_address: str | None = Field(
-        default=None, description="scheduler for `address`, e.g. `tcp://10.0.0.5:8786`"
+        default=None, description="scheduler for address, e.g. tcp://10.0.0.5:8786"
     )
     coiled_threshold: int = Field(
-        default=7, ge=1, description="in `auto`, runs of more days than this use Coiled"
+        default=7, ge=1, description="in auto, runs of more days than this use Coiled"
     )
     coiled: CoiledOptions = Field(default_factory=CoiledOptions)  # those in COILED_VARIABLES
     max_partitions_per_run: int | None = Field(
@@ -92,19 +91,19 @@ class Settings(BaseModel):
     )
     unreadable_files: UnreadablePolicy = Field(
         default="fail",
-        description="a file still not gzip after every attempt: `fail` its day, or `skip` it "
+        description="a file still not gzip after every attempt: fail its day, or skip it "
         "(counted, check fails)",
     )
     api_commits_repos: str | None = Field(
         default=None,
-        description="repositories whose pushes without a commit list `api_commits` asks GitHub "
-        "about: `owner/name` and `owner/*`, comma-separated; unset: no `api_commits` asset (and "
+        description="repositories whose pushes without a commit list api_commits asks GitHub "
+        "about: owner/name and owner/*, comma-separated; unset: no api_commits asset (and "
         "no token needed)",
     )
     github_api_url: str = Field(
         default=DEFAULT_API_URL,
-        description=f"GitHub's REST API (Enterprise Server: `https://HOST/api/v3`); the token is "
-        f"`{TOKEN_VARIABLE}` in the environment, never a setting",
+        description=f"GitHub's REST API (Enterprise Server: https://HOST/api/v3); the token is "
+        f"{TOKEN_VARIABLE} in the environment, never a setting",
     )
     github_api_concurrency: int = Field(
         default=4, ge=1, le=32, description="requests to GitHub in flight at once"

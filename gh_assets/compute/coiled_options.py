@@ -26,7 +26,7 @@ class CoiledOptions(BaseModel):
     adaptive: bool = Field(
         default=True,
         description="adapt the worker count to the work left, between the minimum and the run's "
-        "size; `false`: a fixed count of the run's size",
+        "size; false: a fixed count of the run's size",
     )
     min_workers: int = Field(
         default=2, ge=1, description="Coiled workers a run starts with and never goes below"
@@ -34,7 +34,7 @@ class CoiledOptions(BaseModel):
     max_workers: int = Field(
         default=40,
         ge=1,
-        description="Coiled workers a run may grow to: one per `days_per_worker` days of the run "
+        description="Coiled workers a run may grow to: one per days_per_worker days of the run "
         "(2 by default), at most this",
     )
     days_per_worker: float = Field(
@@ -43,11 +43,11 @@ class CoiledOptions(BaseModel):
     worker_vm_types: list[str] | None = Field(
         default=None,
         description="worker VM types, comma-separated, first preferred (e.g. "
-        "`m6i.xlarge,m6a.xlarge`); unset: Coiled's default",
+        "m6i.xlarge,m6a.xlarge); unset: Coiled's default",
     )
     worker_memory: str | None = Field(
         default=None,
-        description="memory per worker (e.g. `16GiB`), letting Coiled pick the VM type; "
+        description="memory per worker (e.g. 16GiB), letting Coiled pick the VM type; "
         "excludes worker VM types",
     )
     scheduler_vm_types: list[str] | None = Field(
@@ -56,16 +56,16 @@ class CoiledOptions(BaseModel):
     )
     arm: bool | None = Field(
         default=None,
-        description="`true`: ARM (Graviton) VMs, cheaper per core; unset: Coiled's default (x86)",
+        description="true: ARM (Graviton) VMs, cheaper per core; unset: Coiled's default (x86)",
     )
     region: str | None = Field(
         default=None,
-        description="cloud region of the clusters (e.g. `us-east-1`, near the tables' bucket); "
+        description="cloud region of the clusters (e.g. us-east-1, near the tables' bucket); "
         "unset: the workspace's default",
     )
     spot_policy: SpotPolicy = Field(
         default="spot_with_fallback",
-        description="`spot`, `on-demand`, or `spot_with_fallback` (spot VMs, on-demand when "
+        description="spot, on-demand, or spot_with_fallback (spot VMs, on-demand when "
         "spot has none)",
     )
     software: str | None = Field(
@@ -82,7 +82,7 @@ class CoiledOptions(BaseModel):
         default=None,
         ge=0,
         le=1,
-        description="share of the starting workers to wait for before work begins (`0` to `1`); "
+        description="share of the starting workers to wait for before work begins (0 to 1); "
         "unset: Coiled's default, 0.3",
     )
     idle_timeout: str = Field(
@@ -103,7 +103,7 @@ class CoiledOptions(BaseModel):
         default_factory=dict, description="tags on the cluster (the run id is always added)"
     )
     name_prefix: str = Field(
-        default="gh-assets", description="clusters are named `<prefix>-<run id>`"
+        default="gh-assets", description="clusters are named <prefix>-<run id>"
     )
     worker_hourly_usd: float | None = Field(
         default=None,

@@ -1,7 +1,7 @@
 """Texts the Dagster UI shows unrendered are plain: no Markdown backticks shown literally.
 
 The catalog lists asset descriptions as plain text, and the column schemas, the schedule and sensor
-pages and the resource view show theirs the same way.
+pages and the resource view (every config field, nested ones too) show theirs the same way.
 """
 
 import pytest
@@ -32,10 +32,16 @@ def ui_texts() -> dict[str, str]:
     for automation in [*defs.schedules, *defs.sensors]:
         texts[automation.name] = automation.description
     for resource in (ArchiveResource, StorageResource, DaskResource, GitHubResource):
-        texts |= {
-            f"{resource.__name__}.{name}": field.description or ""
-            for name, field in resource.model_fields.items()
-        }
+        texts |= config_descriptions(resource.__name__, resource.to_config_schema().as_field())
+    return texts
+
+
+def config_descriptions(path: str, field) -> dict[str, str]:
+    """The description of every config field under `field`, nested ones too, by dotted path."""
+    texts = {}
+    for name, child in (getattr(field.config_type, "fields", None) or {}).items():
+        texts[f"{path}.{name}"] = child.description or ""
+        texts |= config_descriptions(f"{path}.{name}", child)
     return texts
 
 
