@@ -1,10 +1,10 @@
 """Every `GH_ASSETS_*` setting once: its name, default, type, validation and description.
 
 The environment is read once per process (`current_settings`); resources, the backfill policy and
-the sensor take their values from here. Descriptions are plain text: the UI shows the Coiled
-options' unrendered. A wrong value stops the code location from loading with one line that names
-the variable. Secrets are never settings: S3, Coiled and GitHub credentials are found by their own
-clients in the environment.
+the sensor take their values from here, and a resource field that a setting configures is declared
+by it (`setting_field`). Descriptions are plain text: the UI shows them unrendered. A wrong value
+stops the code location from loading with one line that names the variable. Secrets are never
+settings: S3, Coiled and GitHub credentials are found by their own clients in the environment.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Iterator, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -169,6 +169,13 @@ def variable(name: str) -> str:
     """The environment variable of a setting: `GH_ASSETS_SOURCE_URL` for `source_url`,
     `GH_ASSETS_COILED_WORKSPACE` for the Coiled option `workspace`."""
     return PREFIX + name.upper()
+
+
+def setting_field(name: str) -> Any:
+    """The field of setting `name` for a model that is configured by it (a Dagster resource):
+    the same default, type constraints and description, naming its variable."""
+    field = Settings.model_fields[name]
+    return FieldInfo.merge_field_infos(field, description=f"{field.description} ({variable(name)})")
 
 
 def variables() -> Iterator[tuple[tuple[str, ...], FieldInfo]]:

@@ -1,11 +1,19 @@
 """Settings from the environment: embedded defaults, and one clear line for each wrong value."""
 
+import re
 from pathlib import Path
 
 import pytest
 
-from gh_assets.defs.resources import CoiledConfig, resources_from
-from gh_assets.settings import Settings, SettingsError, settings_table
+from gh_assets.defs.resources import (
+    ArchiveResource,
+    CoiledConfig,
+    DaskResource,
+    GitHubResource,
+    StorageResource,
+    resources_from,
+)
+from gh_assets.settings import Settings, SettingsError, settings_table, variable, variables
 
 
 def resources_from_env(env: dict[str, str]) -> dict:
@@ -182,3 +190,31 @@ def test_backfills_are_one_run_unless_chunked():
 def test_the_readme_configuration_table_is_the_settings_model():
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert settings_table() in readme
+
+
+RESOURCES = (ArchiveResource, StorageResource, DaskResource, GitHubResource)
+SETTINGS = {variable("_".join(path)): field for path, field in variables()}
+
+
+def setting_named_by(description: str | None):
+    """The setting whose variable a description names in parentheses, if one."""
+    found = re.search(r"\((GH_ASSETS_[A-Z0-9_]+)\)", description or "")
+    return SETTINGS.get(found[1]) if found else None
+
+
+@pytest.mark.parametrize(
+    ("resource", "name"),
+    [
+        (r, n)
+        for r in RESOURCES
+        for n, f in r.model_fields.items()
+        if setting_named_by(f.description)
+    ],
+    ids=lambda value: getattr(value, "__name__", value),
+)
+def test_a_resource_field_of_a_setting_is_declared_as_the_setting(resource, name):
+    """Same type, default and constraints: a value the setting refuses, the resource refuses."""
+    field = resource.model_fields[name]
+    setting = setting_named_by(field.description)
+    shape = ("annotation", "default", "metadata")
+    assert [getattr(field, a) for a in shape] == [getattr(setting, a) for a in shape]

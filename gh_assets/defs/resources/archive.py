@@ -4,8 +4,8 @@ import dagster as dg
 from pydantic import Field
 
 from gh_assets.archive import archive_source
-from gh_assets.archive.source import DEFAULT_SOURCE_URL, ArchiveSource, RetryPolicy
-from gh_assets.settings import UnreadablePolicy
+from gh_assets.archive.source import ArchiveSource, RetryPolicy
+from gh_assets.settings import UnreadablePolicy, setting_field
 
 WHAT_TO_DO = (
     "The archive could not be read after every retry. Try again later (it may be down or "
@@ -18,25 +18,12 @@ WHAT_TO_DO = (
 class ArchiveResource(dg.ConfigurableResource):
     """The GH Archive, or a copy of it: an HTTP mirror, a folder, or a bucket."""
 
-    base_url: str = Field(
-        default=DEFAULT_SOURCE_URL,
-        description="Where the hourly files are: http(s), file:// or s3:// (GH_ASSETS_SOURCE_URL).",
-    )
-    s3_endpoint_url: str | None = Field(
-        default=None,
-        description="S3-compatible endpoint of an s3:// source (GH_ASSETS_S3_ENDPOINT_URL).",
-    )
+    base_url: str = setting_field("source_url")
+    s3_endpoint_url: str | None = setting_field("s3_endpoint_url")
     timeout_seconds: float = Field(default=60.0, description="Connect and read timeout.")
     max_attempts: int = Field(default=6, ge=1, description="Tries per request before failing.")
     backoff_seconds: float = Field(default=1.0, ge=0, description="First retry delay (doubles).")
-    unreadable_files: UnreadablePolicy = Field(
-        default="fail",
-        description=(
-            "A file still not gzip after every attempt: fail its day, or skip it, counted in "
-            "unreadable_files and failing the all_published_hours_read check "
-            "(GH_ASSETS_UNREADABLE_FILES)."
-        ),
-    )
+    unreadable_files: UnreadablePolicy = setting_field("unreadable_files")
 
     def failure(self, error: Exception) -> dg.Failure:
         """The step's failure when the archive could not give what it needs: what happened, then

@@ -34,7 +34,7 @@ from gh_assets.compute.coiled_options import CoiledOptions
 from gh_assets.compute.run_report import Figure, Url
 from gh_assets.compute.worker_config import WORKER_DASK_CONFIG
 from gh_assets.compute.worker_usage import WorkerCounter, WorkerUsage
-from gh_assets.settings import variable
+from gh_assets.settings import setting_field, variable
 from gh_assets.tables.storage import STAGING, Storage, write_probe
 
 
@@ -97,15 +97,9 @@ class DaskResource(dg.ConfigurableResource):
     Coiled's credential forwarding or their own role.
     """
 
-    mode: DaskMode = Field(
-        default="auto", description="auto, local, coiled or address (GH_ASSETS_DASK_MODE)."
-    )
-    address: str | None = Field(
-        default=None, description="Scheduler address for mode=address (GH_ASSETS_DASK_ADDRESS)."
-    )
-    coiled_threshold: int = Field(
-        default=7, ge=1, description="In auto mode, runs of more days use Coiled."
-    )
+    mode: DaskMode = setting_field("dask_mode")
+    address: str | None = setting_field("dask_address")
+    coiled_threshold: int = setting_field("coiled_threshold")
     local_workers: int | None = Field(default=None, description="Local workers (default: cores).")
     local_threads_per_worker: int = Field(default=1, ge=1)
     local_memory_limit: str = Field(default="auto", description="Per local worker, e.g. '4GiB'.")

@@ -8,32 +8,18 @@ import dagster as dg
 from pydantic import Field
 
 from gh_assets.archive.source import RetryPolicy
-from gh_assets.github.client import DEFAULT_API_URL, GitHubClient
+from gh_assets.github.client import GitHubClient
 from gh_assets.github.following import FollowedRepos
+from gh_assets.settings import setting_field
 
 
 class GitHubResource(dg.ConfigurableResource):
     """GitHub's REST API (or a GitHub Enterprise Server), for `api_commits`."""
 
-    api_url: str = Field(
-        default=DEFAULT_API_URL, description="The API's base URL (GH_ASSETS_GITHUB_API_URL)."
-    )
-    followed_repos: str | None = Field(
-        default=None,
-        description="owner/name and owner/* patterns, comma-separated; unset: none "
-        "(GH_ASSETS_API_COMMITS_REPOS).",
-    )
-    concurrency: int = Field(
-        default=4,
-        ge=1,
-        description="Requests in flight at once (GH_ASSETS_GITHUB_API_CONCURRENCY).",
-    )
-    max_wait_seconds: float = Field(
-        default=3600.0,
-        ge=0,
-        description="Longest wait for a rate limit; a longer one stops the day's asking "
-        "(GH_ASSETS_GITHUB_API_MAX_WAIT_SECONDS).",
-    )
+    api_url: str = setting_field("github_api_url")
+    followed_repos: str | None = setting_field("api_commits_repos")
+    concurrency: int = setting_field("github_api_concurrency")
+    max_wait_seconds: int = setting_field("github_api_max_wait_seconds")
     timeout_seconds: float = Field(default=30.0, description="Connect and read timeout.")
     max_attempts: int = Field(
         default=5, ge=1, description="Tries per request on 5xx, lost connections, rate limits."

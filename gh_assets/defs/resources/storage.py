@@ -3,20 +3,16 @@
 import os
 
 import dagster as dg
-from pydantic import Field
 
-from gh_assets.settings import variable
+from gh_assets.settings import setting_field, variable
 from gh_assets.tables.storage import Storage, StorageError
 
 
 class StorageResource(dg.ConfigurableResource):
-    """Where the tables go: a local folder or `s3://bucket/prefix` (credentials: the AWS chain)."""
+    """Where the tables go: a local folder or s3://bucket/prefix (credentials: the AWS chain)."""
 
-    url: str = Field(default="data", description="Local folder or s3:// URL (GH_ASSETS_STORAGE).")
-    s3_endpoint_url: str | None = Field(
-        default=None,
-        description="S3-compatible endpoint: Ceph, MinIO, R2 (GH_ASSETS_S3_ENDPOINT_URL).",
-    )
+    url: str = setting_field("storage")
+    s3_endpoint_url: str | None = setting_field("s3_endpoint_url")
 
     def storage(self) -> Storage:
         """The storage, with a local folder made absolute so that every process agrees on it."""
