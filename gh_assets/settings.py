@@ -97,8 +97,8 @@ class Settings(BaseModel):
     api_commits_repos: str | None = Field(
         default=None,
         description="repositories whose pushes without a commit list api_commits asks GitHub "
-        "about: owner/name and owner/*, comma-separated; unset: no api_commits asset (and "
-        "no token needed)",
+        "about: owner/name and owner/*, comma-separated; unset: none (api_commits is written "
+        "empty, and no token is needed)",
     )
     github_api_url: str = Field(
         default=DEFAULT_API_URL,

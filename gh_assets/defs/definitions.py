@@ -11,14 +11,9 @@ from gh_assets.settings import Settings, current_settings
 
 
 def definitions_for(settings: Settings) -> dg.Definitions:
-    """The deployment's definitions; `api_commits` is among them only when it follows repositories.
-
-    Following none, it is left out rather than skipped: it then asks nothing and needs no token,
-    and a backfill of every asset does not count its unmaterialized days as failed.
-    """
-    github = [api_commits] if settings.api_commits_repos else []
+    """The deployment's definitions, with the resources its settings describe."""
     return dg.Definitions(
-        assets=[gharchive_manifest, archive_tables, repo_activity, *github],
+        assets=[gharchive_manifest, archive_tables, repo_activity, api_commits],
         jobs=[daily_job],
         schedules=[daily_schedule],
         sensors=[day_sensor],

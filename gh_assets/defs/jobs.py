@@ -11,7 +11,6 @@ daily_job = dg.define_asset_job(
     partitions_def=daily_partitions,
     description=(
         "Every table of the selected days: the manifest and all that is built from it (push "
-        "events, commits, events, repo_activity, and api_commits when repositories are "
-        "followed)."
+        "events, commits, events, repo_activity, api_commits)."
     ),
 )

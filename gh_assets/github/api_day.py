@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -53,25 +54,40 @@ def listless_pushes(
             f"no push_events for {day} at {storage.uri(path)}: materialize push_events for that "
             "day first"
         )
-    names = [field.name for field in fields(ListlessPush)]
+    names = [column.name for column in fields(ListlessPush)]
     table = storage.read_table(path, [*names, "commit_count"])
     listless = table.filter(pc.is_null(table["commit_count"])).select(names)
     pushes = [ListlessPush(**row) for row in listless.to_pylist() if row["repo"] in followed]
     return listless.num_rows, pushes
 
 
-def ask_pushes(asker: PushAsker, pushes: list[ListlessPush], concurrency: int) -> list[PushOutcome]:
+@dataclass(frozen=True)
+class Asked:
+    """What asking GitHub about a day's pushes gave: each one's outcome, and what it cost."""
+
+    outcomes: tuple[PushOutcome, ...] = ()
+    requests_by_status: dict[str, int] = field(default_factory=dict)
+    rate_limit_waits: int = 0
+    rate_limit_wait_seconds: float = 0.0
+
+
+def ask_pushes(asker: PushAsker, pushes: list[ListlessPush], concurrency: int) -> Asked:
     """Every push's outcome, in the pushes' order, with at most `concurrency` asked at once."""
+    client, gate = asker.client, asker.client.gate
+    statuses, waits, waited = Counter(client.statuses), gate.waits, gate.wait_seconds
     with ThreadPoolExecutor(concurrency, thread_name_prefix="github") as pool:
         futures = [pool.submit(asker.outcome, push) for push in pushes]
         try:
-            return [future.result() for future in futures]
+            outcomes = tuple(future.result() for future in futures)
         except BaseException:
             pool.shutdown(cancel_futures=True)  # a refused token: ask nothing more
             raise
+    return Asked(  # this day's requests: the client serves the whole run
+        outcomes, dict(client.statuses - statuses), gate.waits - waits, gate.wait_seconds - waited
+    )
 
 
-def api_commits_table(outcomes: list[PushOutcome]) -> pa.Table:
+def api_commits_table(outcomes: Sequence[PushOutcome]) -> pa.Table:
     """One row per commit of each answered push, in push order then GitHub's (oldest first)."""
     rows = [
         {
@@ -98,26 +114,32 @@ def api_commits_table(outcomes: list[PushOutcome]) -> pa.Table:
 
 
 def build_api_day(
-    storage: Storage, asker: PushAsker, followed: FollowedRepos, day: dt.date, concurrency: int
+    storage: Storage,
+    asker: PushAsker | None,
+    followed: FollowedRepos,
+    day: dt.date,
+    concurrency: int,
 ) -> ApiDay:
-    """Ask about the day's list-less pushes of followed repositories and write their commits."""
-    client, gate = asker.client, asker.client.gate
-    statuses, waits, waited = Counter(client.statuses), gate.waits, gate.wait_seconds
+    """Ask about the day's list-less pushes of followed repositories and write their commits.
+
+    Following none (and so without an asker), nothing is asked and the day's file is written
+    empty: the table's rows are the commits of followed repositories.
+    """
     without_list, pushes = listless_pushes(storage, day, followed)
-    outcomes = ask_pushes(asker, pushes, concurrency)
+    asked = ask_pushes(asker, pushes, concurrency) if asker else Asked()
     path = storage.day_file(API_COMMITS.name, day)
-    written = storage.write_table(path, api_commits_table(outcomes))
+    written = storage.write_table(path, api_commits_table(asked.outcomes))
     with storage.fs.open(path, "rb") as file:  # the rows as written, for the run's checks
         rows = pq.read_metadata(file).num_rows
     return ApiDay(
         day,
         without_list,
         len(pushes),
-        tuple(outcomes),
+        asked.outcomes,
         rows,
         written,
         storage.uri(path),
-        dict(client.statuses - statuses),  # this day's requests: the client serves the whole run
-        gate.waits - waits,
-        gate.wait_seconds - waited,
+        asked.requests_by_status,
+        asked.rate_limit_waits,
+        asked.rate_limit_wait_seconds,
     )

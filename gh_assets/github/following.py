@@ -35,9 +35,15 @@ class FollowedRepos:
             raise ValueError(f"{text!r} names no repository, e.g. acme/*,octocat/hello-world")
         return cls(frozenset(repos), frozenset(owners))
 
+    def __bool__(self) -> bool:
+        return bool(self.repos or self.owners)
+
     def __contains__(self, repo: str) -> bool:
         repo = repo.lower()
         return repo in self.repos or repo.split("/", 1)[0] in self.owners
 
     def __str__(self) -> str:
         return ",".join(sorted(self.repos | {f"{owner}/*" for owner in self.owners}))
+
+
+NOTHING_FOLLOWED = FollowedRepos(frozenset(), frozenset())

@@ -13,16 +13,24 @@ from functools import cached_property
 from gh_assets.compute.run_report import CheckOutcome, DataCheck, Figure, Markdown, TablePath
 from gh_assets.github.api_day import ApiDay
 from gh_assets.github.client import CAUSES, GONE_FOR_GOOD
+from gh_assets.github.following import FollowedRepos
 from gh_assets.github.push_answers import KINDS
 from gh_assets.tables.catalogue import API_COMMITS
 
 
 @dataclass(frozen=True)
 class ApiDayReport:
-    """One day of a run: what its partition records, and what its checks are judged on."""
+    """One day of a run: what its partition records, and what its checks are judged on.
+
+    `how_to_follow` is what a deployment that follows no repository is told."""
 
     result: ApiDay
-    followed: str
+    followed: FollowedRepos
+    how_to_follow: str
+
+    @property
+    def followed_text(self) -> str:
+        return str(self.followed) or f"none: {self.how_to_follow}"
 
     @property
     def partition_key(self) -> str:
@@ -42,7 +50,7 @@ class ApiDayReport:
         answered = [o.answer for o in day.outcomes if o.answer]
         return {
             "dagster/row_count": day.rows,
-            "followed_repos": self.followed,
+            "followed_repos": self.followed_text,
             "pushes_without_commit_list": day.pushes_without_commit_list,
             "pushes_asked": len(day.outcomes),
             "pushes_answered": len(answered),
@@ -84,11 +92,12 @@ class ApiCommitsReport:
     """A run's days, and the repositories it followed."""
 
     days: tuple[ApiDay, ...]
-    followed: str
+    followed: FollowedRepos
+    how_to_follow: str
 
     @cached_property
     def day_reports(self) -> tuple[ApiDayReport, ...]:
-        return tuple(ApiDayReport(day, self.followed) for day in self.days)
+        return tuple(ApiDayReport(day, self.followed, self.how_to_follow) for day in self.days)
 
     def run_figures(self) -> dict[str, Figure]:
         """What is about the whole run, named so."""
@@ -112,6 +121,8 @@ def _every_push_answered_or_counted(day: ApiDayReport) -> CheckOutcome:
         else f"{followed} pushes followed, {len(outcomes)} with an outcome, {len(unaccounted)} "
         f"with neither answer nor cause; {rows} rows for {listed} commits answered"
     )
+    if passed and not day.followed:
+        summary = f"no repository is followed, so no push is asked about ({day.how_to_follow})"
     return CheckOutcome(
         passed,
         summary,
@@ -133,6 +144,8 @@ def _no_push_left_to_retry(day: ApiDayReport) -> CheckOutcome:
         f"{sum(left.values())} pushes left without an answer a later run could get ({causes})"
         if left
         else "no push left for a later run"
+        if day.followed
+        else f"no repository is followed, so none is left ({day.how_to_follow})"
     )
     return CheckOutcome(not left, summary, {"pushes_left": sum(left.values()), "causes": causes})
 

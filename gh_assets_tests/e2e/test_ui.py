@@ -51,7 +51,7 @@ CHROMIUM_ARGS = [
 REAL_DAY, EMPTY_DAY, DAMAGED_DAY = "2015-01-01", "2015-01-02", "2015-01-03"
 DAYS = (REAL_DAY, EMPTY_DAY, DAMAGED_DAY)
 UI_TIMEOUT_MS = 30_000  # for one page to load or react; the machine may be busy
-TABLES = ("gharchive_manifest", "push_events", "commits", "events", "repo_activity")
+TABLES = ("gharchive_manifest", "push_events", "commits", "events", "repo_activity", "api_commits")
 BACKFILL_BUSY = {"REQUESTED", "CANCELING", "FAILING"}
 LAUNCH_DIALOG = f"Launch runs to materialize {len(TABLES)} assets"
 
@@ -334,6 +334,8 @@ def test_a_historical_range_is_one_run_and_each_day_keeps_its_own_figures(
         assert pushes[day]["run_totals"].startswith(f"Run totals over 3 days ({REAL_DAY} to")
         assert commit_rows(dagster, day) == want["commits"]
     assert len({pushes[day]["dagster/row_count"] for day in DAYS}) == len(DAYS)
+    api_commits = partition_figures(dagster, "api_commits")  # no repository followed: empty days
+    assert {day: api_commits[day]["dagster/row_count"] for day in DAYS} == dict.fromkeys(DAYS, 0)
 
     for day in DAYS:
         want = expected[day]

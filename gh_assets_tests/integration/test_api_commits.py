@@ -1,5 +1,5 @@
 """`api_commits` against a fake GitHub on loopback (real HTTP): every kind of push, rate limits,
-the cache, the wait bound, and a run that follows nothing.
+the cache, the wait bound, and a run that follows nothing (and writes its day empty).
 
 The day's push_events are written straight from the generated day's expected rows (the pipeline
 that makes them is tested elsewhere, and end to end in e2e/test_api_commits_cli.py).
@@ -9,11 +9,12 @@ import datetime as dt
 
 import dagster as dg
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from gh_assets.defs.assets import api_commits
 from gh_assets.defs.resources import GitHubResource, StorageResource
-from gh_assets.tables.catalogue import PUSH_EVENTS
+from gh_assets.tables.catalogue import API_COMMITS, PUSH_EVENTS
 from gh_assets.tables.storage import Storage
 from gh_assets_tests.harnesses.fake_github import FakeGitHub
 from gh_assets_tests.oracles.expected import expected_rows
@@ -217,19 +218,37 @@ def test_a_range_run_gives_each_day_its_own_figures_and_check_evaluations(
         assert (day, "no_push_left_to_retry", True) in evaluations
 
 
-def test_following_nothing_materializes_nothing_and_needs_no_token(
+def test_following_nothing_writes_the_day_empty_asks_nothing_and_says_how_to_follow(
     scenario, github, storage_dir, instance, monkeypatch
 ):
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     result = materialize(resources(github, storage_dir, followed_repos=None), instance)
 
     assert result.success
-    assert result.get_asset_materialization_events() == []
-    assert checks(result) == {}
     assert github.requests == []
-    assert not Storage(str(storage_dir)).fs.exists(str(storage_dir / "api_commits"))
+    day_file = Storage(str(storage_dir)).day_file("api_commits", DAY)
+    written = pq.read_table(day_file)
+    assert written.num_rows == 0 and written.schema.equals(API_COMMITS.schema)
+    assert not (storage_dir / "_cache").exists()
+    meta = figures(result)
+    assert meta["followed_repos"].startswith(
+        "none: GH_ASSETS_API_COMMITS_REPOS is unset; to follow"
+    )
+    assert (meta["dagster/row_count"], meta["pushes_asked"], meta["requests_sent"]) == (0, 0, 0)
+    assert meta["pushes_without_commit_list"] == len(
+        [push for push in expected_rows(scenario.archive)[0] if push["commit_count"] is None]
+    )
+    evaluations = result.get_asset_check_evaluations()
+    assert {e.check_name: e.passed for e in evaluations} == {
+        "every_push_answered_or_counted": True,
+        "no_push_left_to_retry": True,
+    }
+    assert all("no repository is followed" in e.description for e in evaluations)
     logs = [record.user_message for record in instance.all_logs(result.run_id)]
-    assert any("GH_ASSETS_API_COMMITS_REPOS is unset" in message for message in logs)
+    assert any(
+        "No repository is followed (GH_ASSETS_API_COMMITS_REPOS is unset" in message
+        for message in logs
+    )
 
 
 def test_following_without_a_token_fails_naming_the_variable(

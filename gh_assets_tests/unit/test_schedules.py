@@ -61,6 +61,7 @@ def test_tick_requests_the_last_complete_day(
         "commits",
         "events",
         "repo_activity",
+        "api_commits",
     }
 
 

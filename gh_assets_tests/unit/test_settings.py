@@ -84,7 +84,8 @@ def test_a_teams_coiled_settings_are_taken_from_the_environment():
 
 
 def test_github_settings_reach_its_resource_and_following_nothing_is_the_default():
-    assert resources_from_env({})["github"].followed() is None
+    nothing = resources_from_env({})["github"].followed()
+    assert not nothing and "acme/anything" not in nothing
     github = resources_from_env(
         {
             "GH_ASSETS_API_COMMITS_REPOS": "acme/*, Octocat/Hello-World",

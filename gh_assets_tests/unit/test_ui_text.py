@@ -6,10 +6,9 @@ pages and the resource view (every config field, nested ones too) show theirs th
 
 import pytest
 
-from gh_assets.defs.definitions import definitions_for
+from gh_assets.definitions import defs
 from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
 from gh_assets.defs.resources.github import GitHubResource
-from gh_assets.settings import Settings
 from gh_assets.tables.catalogue import (
     API_COMMITS,
     COMMITS,
@@ -19,12 +18,10 @@ from gh_assets.tables.catalogue import (
     REPO_ACTIVITY,
 )
 
-EVERY_ASSET = Settings(api_commits_repos="octo/hello")  # api_commits is defined only then
 TABLES = (MANIFEST, PUSH_EVENTS, COMMITS, EVENTS, REPO_ACTIVITY, API_COMMITS)
 
 
 def ui_texts() -> dict[str, str]:
-    defs = definitions_for(EVERY_ASSET)
     texts = {}
     for table in TABLES:
         texts[table.name] = table.description
@@ -54,6 +51,6 @@ def test_text_shown_unrendered_has_no_backticks(what: str) -> None:
 
 
 def test_the_texts_cover_every_asset() -> None:
-    assets = definitions_for(EVERY_ASSET).assets
+    assets = defs.assets
     keys = {key.to_user_string() for asset in assets for key in asset.keys}
     assert keys == {table.name for table in TABLES}

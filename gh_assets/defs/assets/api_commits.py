@@ -1,9 +1,10 @@
 """`api_commits`: the commits GitHub lists for the day's pushes that the archive gives without any.
 
 Downstream of `push_events`: reads the day's file, asks GitHub about its list-less pushes in the
-followed repositories (GH_ASSETS_API_COMMITS_REPOS) and writes their commits. A deployment that
-follows none leaves the asset out (definitions.py); given a resource that follows none (run config,
-tests), it asks nothing, needs no token and materializes nothing, saying so in the run's log.
+followed repositories (GH_ASSETS_API_COMMITS_REPOS) and writes their commits. Following none, it
+asks nothing, needs no token and writes each day empty (the commits of followed repositories: none),
+saying so in its metadata, its checks and the run's log; so it is always in the graph and the daily
+job, and a backfill of every asset succeeds.
 """
 
 import time
@@ -17,16 +18,22 @@ from gh_assets.defs.resources.github import GitHubResource
 from gh_assets.defs.resources.storage import StorageResource
 from gh_assets.github.answer_cache import AnswerCache
 from gh_assets.github.api_day import build_api_day
+from gh_assets.github.client import TOKEN_VARIABLE
 from gh_assets.github.push_answers import PushAsker
 from gh_assets.github.report import CHECKS, ApiCommitsReport
 from gh_assets.settings import variable
 from gh_assets.tables.catalogue import API_COMMITS, PUSH_EVENTS
 
+HOW_TO_FOLLOW = (
+    f"{variable('api_commits_repos')} is unset; to follow repositories, set it to owner/name and "
+    f"owner/* patterns, comma-separated, with a token in {TOKEN_VARIABLE}"
+)
+
 
 @dg.multi_asset(
     specs=[table_spec(API_COMMITS, {"parquet", "github"}, deps=[PUSH_EVENTS.name], skippable=True)],
     check_specs=check_specs(CHECKS),
-    can_subset=True,  # makes the checks optional outputs too, for a run that follows nothing
+    can_subset=True,  # so that a selection of the checks alone is refused with a reason
     partitions_def=daily_partitions,
     backfill_policy=daily_backfill_policy,
 )
@@ -38,22 +45,23 @@ def api_commits(
     started = time.monotonic()
     days = run_days(context.partition_keys)
     followed = github.followed()
-    if followed is None:
-        context.log.info(
-            f"{variable('api_commits_repos')} is unset: no repository is followed, so GitHub is "
-            f"not asked and api_commits is not materialized for {len(days)} day(s)"
-        )
-        return
     store = storage.writable_storage()
-    client = github.client()
-    asker = PushAsker(client, AnswerCache(store, client.api_url))
+    asker = None
+    if followed:
+        client = github.client()
+        asker = PushAsker(client, AnswerCache(store, client.api_url))
+    else:
+        context.log.info(
+            f"No repository is followed ({HOW_TO_FOLLOW}): GitHub is not asked, and api_commits "
+            f"is written empty for {len(days)} day(s)"
+        )
     results = []
     for day in days:
         results.append(build_api_day(store, asker, followed, day, github.concurrency))
         context.log.info(f"{day}: {results[-1].rows} commits from GitHub")
-    if client.gate.stopped:
-        context.log.warning(f"stopped asking GitHub: {client.gate.stopped}")
-    report = ApiCommitsReport(tuple(results), str(followed))
+    if asker and asker.client.gate.stopped:
+        context.log.warning(f"stopped asking GitHub: {asker.client.gate.stopped}")
+    report = ApiCommitsReport(tuple(results), followed, HOW_TO_FOLLOW)
     run_figures = {
         **metadata(report.run_figures()),
         "run_seconds": round(time.monotonic() - started, 2),

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from gh_assets.archive.source import RetryPolicy
 from gh_assets.github.client import GitHubClient
-from gh_assets.github.following import FollowedRepos
+from gh_assets.github.following import NOTHING_FOLLOWED, FollowedRepos
 from gh_assets.settings import setting_field
 
 
@@ -33,9 +33,9 @@ class GitHubResource(dg.ConfigurableResource):
         description="First wait on a secondary rate limit that gives no retry-after (doubles).",
     )
 
-    def followed(self) -> FollowedRepos | None:
-        """The followed repositories, or None when none are set."""
-        return FollowedRepos.parse(self.followed_repos) if self.followed_repos else None
+    def followed(self) -> FollowedRepos:
+        """The followed repositories (none when unset)."""
+        return FollowedRepos.parse(self.followed_repos) if self.followed_repos else NOTHING_FOLLOWED
 
     def client(self) -> GitHubClient:
         """A client for one run; fails, naming GITHUB_TOKEN, when the environment has no token."""
