@@ -289,12 +289,16 @@ class DataCheck:
 
 
 def _all_published_hours_read(day: DayReport) -> CheckOutcome:
-    present = day.present_files or frozenset()
+    """Judged on the files the manifest lists, or without one on the files the run found."""
+    present, hours = day.present_files, "published hours"
+    if present is None:
+        present = frozenset(hour.source_file for hour in day.found)
+        hours = "hours found (no manifest for the day)"
     unread = sorted(present - {hour.source_file for hour in day.hours if hour.read})
     summary = (
-        f"all {len(present)} published hours read"
+        f"all {len(present)} {hours} read"
         if not unread
-        else f"{len(unread)} of {len(present)} published hours not read: {', '.join(unread[:3])}"
+        else f"{len(unread)} of {len(present)} {hours} not read: {', '.join(unread[:3])}"
     )
     return CheckOutcome(
         not unread, summary, {"unread_files": len(unread), "first_unread": ", ".join(unread[:10])}

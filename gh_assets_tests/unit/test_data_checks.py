@@ -89,6 +89,12 @@ BROKEN = {
 }
 MORE_BROKEN = [
     pytest.param(
+        "push_events",
+        "all_published_hours_read",
+        archive_day(with_hour(unreadable="not gzip"), present=None),
+        id="no-manifest-an-unreadable-hour-found",
+    ),
+    pytest.param(
         "api_commits", "every_push_answered_or_counted", api_day([ANSWERED], rows=0), id="rows-lost"
     ),
     pytest.param(
@@ -117,6 +123,11 @@ def test_a_sound_day_passes(table, check):
 def test_a_day_that_breaks_the_rule_fails(table, check, day):
     outcome = RULES[table, check](day)
     assert not outcome.passed, outcome.summary
+
+
+def test_a_day_without_a_manifest_is_judged_on_the_hours_found():
+    outcome = RULES["push_events", "all_published_hours_read"](archive_day(present=None))
+    assert outcome.passed and "no manifest" in outcome.summary
 
 
 def test_following_nothing_passes_saying_how_to_follow():
