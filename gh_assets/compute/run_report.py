@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal, NamedTuple
 
-from gh_assets.archive.names import day_filenames
+from gh_assets.archive.names import HOURS_PER_DAY
 from gh_assets.archive.source import HourFile
 from gh_assets.compute.hour_transform import HourSummary
 from gh_assets.compute.run_graph import DayResult
@@ -306,13 +306,13 @@ def _all_published_hours_read(day: DayReport) -> CheckOutcome:
 
 
 def _archive_has_the_day(day: DayReport) -> CheckOutcome:
-    missing, hours = day.hours_missing, len(day_filenames(day.day))
+    missing = day.hours_missing
     summary = (
-        f"all {hours} hourly files are missing from the archive: the partition is empty"
-        if missing == hours
-        else f"{hours - missing} of {hours} hourly files in the archive"
+        f"all {HOURS_PER_DAY} hourly files are missing from the archive: the partition is empty"
+        if missing == HOURS_PER_DAY
+        else f"{HOURS_PER_DAY - missing} of {HOURS_PER_DAY} hourly files in the archive"
     )
-    return CheckOutcome(missing < hours, summary, {"hours_missing": missing})
+    return CheckOutcome(missing < HOURS_PER_DAY, summary, {"hours_missing": missing})
 
 
 def _damage_accounted_for(day: DayReport) -> CheckOutcome:
