@@ -12,13 +12,15 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Literal, NamedTuple
 
 from gh_assets.archive.names import HOURS_PER_DAY
 from gh_assets.archive.source import HourFile
+from gh_assets.compute.day_publish import DaySummary
 from gh_assets.compute.hour_transform import HourSummary
 from gh_assets.compute.run_graph import DayResult
+from gh_assets.reading.event_rows import EventsRead
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS, Table
 
 MAX_LISTED = 200  # files named in a Markdown list
@@ -315,25 +317,15 @@ def _archive_has_the_day(day: DayReport) -> CheckOutcome:
     return CheckOutcome(missing < HOURS_PER_DAY, summary, {"hours_missing": missing})
 
 
-def _damage_accounted_for(day: DayReport) -> CheckOutcome:
+def _damage_accounted_for(
+    reading: Callable[[HourSummary], EventsRead | HourSummary | None], day: DayReport
+) -> CheckOutcome:
+    """Every damaged line of a reading (the push lines' or every line's) gave recovered events
+    or counted skipped fragments."""
     unaccounted = sorted(
         hour.source_file
         for hour in day.hours
-        if hour.damaged_lines > hour.objects_recovered + hour.fragments_skipped
-    )
-    summary = (
-        f"damaged lines unaccounted for in {', '.join(unaccounted[:3])}"
-        if unaccounted
-        else "every damaged line accounted for"
-    )
-    return CheckOutcome(not unaccounted, summary, {"files": ", ".join(unaccounted[:10]) or "none"})
-
-
-def _event_damage_accounted_for(day: DayReport) -> CheckOutcome:
-    unaccounted = sorted(
-        hour.source_file
-        for hour in day.hours
-        if (read := hour.events_read) is not None
+        if (read := reading(hour)) is not None
         and read.damaged_lines > read.objects_recovered + read.fragments_skipped
     )
     summary = (
@@ -344,29 +336,20 @@ def _event_damage_accounted_for(day: DayReport) -> CheckOutcome:
     return CheckOutcome(not unaccounted, summary, {"files": ", ".join(unaccounted[:10]) or "none"})
 
 
-def _no_duplicate_events(day: DayReport) -> CheckOutcome:
-    duplicated = day.summary.events - day.summary.distinct_events
+def _no_duplicate_event_ids(
+    rows_and_distinct: Callable[[DaySummary], tuple[int, int]], day: DayReport
+) -> CheckOutcome:
+    rows, distinct = rows_and_distinct(day.summary)
+    duplicated = rows - distinct
     return CheckOutcome(
         duplicated == 0, f"{duplicated} rows repeat an event id", {"duplicate_rows": duplicated}
     )
 
 
-def _every_event_created_at_parses(day: DayReport) -> CheckOutcome:
-    unparsed = day.summary.events_unparsed_created_at
-    return CheckOutcome(
-        unparsed == 0, f"{unparsed} unreadable created_at", {"unparsed_created_at": unparsed}
-    )
-
-
-def _no_duplicate_event_ids(day: DayReport) -> CheckOutcome:
-    duplicated = day.summary.push_events - day.summary.distinct_event_ids
-    return CheckOutcome(
-        duplicated == 0, f"{duplicated} rows repeat an event id", {"duplicate_rows": duplicated}
-    )
-
-
-def _every_created_at_parses(day: DayReport) -> CheckOutcome:
-    unparsed = day.summary.unparsed_created_at
+def _every_created_at_parses(
+    unparsed_of: Callable[[DaySummary], int], day: DayReport
+) -> CheckOutcome:
+    unparsed = unparsed_of(day.summary)
     return CheckOutcome(
         unparsed == 0, f"{unparsed} unreadable created_at", {"unparsed_created_at": unparsed}
     )
@@ -396,19 +379,19 @@ CHECKS = (
         "damage_accounted_for",
         PUSH_EVENTS,
         "Every damaged push line gave recovered events or counted skipped fragments.",
-        _damage_accounted_for,
+        partial(_damage_accounted_for, lambda hour: hour),
     ),
     DataCheck(
         "no_duplicate_event_ids",
         PUSH_EVENTS,
         "Each event id occurs once in the day.",
-        _no_duplicate_event_ids,
+        partial(_no_duplicate_event_ids, lambda day: (day.push_events, day.distinct_event_ids)),
     ),
     DataCheck(
         "every_created_at_parses",
         PUSH_EVENTS,
         "No push has an unreadable created_at.",
-        _every_created_at_parses,
+        partial(_every_created_at_parses, lambda day: day.unparsed_created_at),
     ),
     DataCheck(
         "rows_match_commit_counts",
@@ -421,18 +404,18 @@ CHECKS = (
         "damage_accounted_for",
         EVENTS,
         "Every damaged line gave recovered events or counted skipped fragments.",
-        _event_damage_accounted_for,
+        partial(_damage_accounted_for, lambda hour: hour.events_read),
     ),
     DataCheck(
         "no_duplicate_event_ids",
         EVENTS,
         "Each event id occurs once in the day.",
-        _no_duplicate_events,
+        partial(_no_duplicate_event_ids, lambda day: (day.events, day.distinct_events)),
     ),
     DataCheck(
         "every_created_at_parses",
         EVENTS,
         "No event has an unreadable created_at.",
-        _every_event_created_at_parses,
+        partial(_every_created_at_parses, lambda day: day.events_unparsed_created_at),
     ),
 )
