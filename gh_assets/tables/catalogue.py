@@ -43,6 +43,13 @@ DAY_NOTE = (
     "events)."
 )
 
+# Columns that several tables share, declared once.
+PUSH_ID = Column("push_id", pa.int64(), "GitHub's push id (absent in 2012-2014).")
+EVENT_CREATED_AT = Column("created_at", UTC_MICROS, "When the event was created, in UTC.")
+PUSHER = Column("user", pa.string(), "Login of the pusher.")
+REPO = Column("repo", pa.string(), "Repository as owner/name.")
+SOURCE_FILE = Column("source_file", pa.string(), "Archive file the event was read from.")
+
 
 MANIFEST = Table(
     "gharchive_manifest",
@@ -68,10 +75,10 @@ PUSH_EVENTS = Table(
         Column(
             "event_id", pa.string(), "Event id; for 2012-2014 events (no id) a SHA-1 of the event."
         ),
-        Column("push_id", pa.int64(), "GitHub's push id (absent in 2012-2014)."),
-        Column("created_at", UTC_MICROS, "When the event was created, in UTC."),
-        Column("user", pa.string(), "Login of the pusher."),
-        Column("repo", pa.string(), "Repository as owner/name."),
+        PUSH_ID,
+        EVENT_CREATED_AT,
+        PUSHER,
+        REPO,
         Column("repo_id", pa.int64(), "Repository id, where the format gives it."),
         Column("ref", pa.string(), "Pushed ref: refs/heads/*, refs/tags/* or refs/notes/*."),
         Column("head", pa.string(), "SHA of the ref after the push."),
@@ -81,7 +88,7 @@ PUSH_EVENTS = Table(
         Column(
             "commit_count", pa.int32(), "Commits listed (at most 20); null when there is no list."
         ),
-        Column("source_file", pa.string(), "Archive file the event was read from."),
+        SOURCE_FILE,
     ),
 )
 COMMITS = Table(
@@ -93,10 +100,10 @@ COMMITS = Table(
         Column("event_id", pa.string(), "Event id of the push that lists the commit."),
         Column("commit_index", pa.int32(), "Position of the commit in the push's list, from 0."),
         Column("sha", pa.string(), "Commit SHA (not unique: a commit can be in several pushes)."),
-        Column("push_id", pa.int64(), "GitHub's push id (absent in 2012-2014)."),
+        PUSH_ID,
         Column("created_at", UTC_MICROS, "When the push event was created, in UTC."),
-        Column("user", pa.string(), "Login of the pusher."),
-        Column("repo", pa.string(), "Repository as owner/name."),
+        PUSHER,
+        REPO,
         Column("ref", pa.string(), "Pushed ref."),
         Column("author_name", pa.string(), "Commit author's name as listed (may be empty)."),
         Column("author_email", pa.string(), "Author email as GH Archive scrambles it, unchanged."),
@@ -104,7 +111,7 @@ COMMITS = Table(
         Column(
             "distinct", pa.bool_(), "Whether the commit is new to the repo (null before 2012-03)."
         ),
-        Column("source_file", pa.string(), "Archive file the event was read from."),
+        SOURCE_FILE,
     ),
 )
 
@@ -123,7 +130,7 @@ EVENTS = Table(
             "same key as push_events.event_id.",
         ),
         Column("type", pa.string(), "Event type, e.g. PushEvent, WatchEvent, PullRequestEvent."),
-        Column("created_at", UTC_MICROS, "When the event was created, in UTC."),
+        EVENT_CREATED_AT,
         Column("actor_id", pa.int64(), "Actor's user id (actor.id); null in 2012-2014."),
         Column(
             "actor_login",
@@ -166,7 +173,7 @@ EVENTS = Table(
             "payloads (pushes without commits, pull requests as stubs).",
         ),
         Column("is_bot", pa.bool_(), "Whether actor_login ends in [bot] (a GitHub App)."),
-        Column("source_file", pa.string(), "Archive file the event was read from."),
+        SOURCE_FILE,
     ),
 )
 REPO_ACTIVITY = Table(
