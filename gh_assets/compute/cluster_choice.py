@@ -30,6 +30,11 @@ class ClusterConfigError(ValueError):
         self.setting = setting
 
 
+class ClusterStartError(RuntimeError):
+    """A cluster could not be started or used (Coiled refused it, its workers failed a probe);
+    the message gives the answer that stopped it."""
+
+
 @dataclass(frozen=True)
 class WorkerRange:
     """A Coiled cluster's workers: it starts with `minimum` and adapts up to `maximum`."""

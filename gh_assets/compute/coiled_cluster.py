@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import dask
 
-from gh_assets.compute.cluster_choice import ClusterConfigError, WorkerRange
+from gh_assets.compute.cluster_choice import ClusterStartError, WorkerRange
 from gh_assets.compute.coiled_options import CoiledOptions
 from gh_assets.compute.worker_config import WORKER_DASK_CONFIG
 from gh_assets.compute.worker_usage import WorkerUsage
@@ -63,7 +63,7 @@ def _start(kwargs: dict) -> tuple:
     except Exception as exc:
         if connection is not None:
             connection.close()
-        raise ClusterConfigError(
+        raise ClusterStartError(
             f"the Coiled cluster {kwargs['name']} did not start after "
             f"{time.monotonic() - started:.0f}s: {type(exc).__name__}: {exc}"
         ) from exc

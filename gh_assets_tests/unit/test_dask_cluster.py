@@ -3,7 +3,7 @@
 import dask
 import pytest
 
-from gh_assets.compute.cluster_choice import ClusterConfigError
+from gh_assets.compute.cluster_choice import ClusterConfigError, ClusterStartError
 from gh_assets.defs.resources import DaskResource
 from gh_assets.tables.storage import Storage
 from gh_assets_tests.harnesses import fake_coiled
@@ -22,7 +22,7 @@ def test_coiled_that_cannot_start_says_why_at_once(monkeypatch):
     monkeypatch.setattr("time.sleep", sleeps.append)
     with (
         dask.config.set({"coiled.token": "fake-token"}),
-        pytest.raises(ClusterConfigError, match="did not start .*quota exceeded"),
+        pytest.raises(ClusterStartError, match="did not start .*quota exceeded"),
         DaskResource(mode="coiled").cluster(
             run_id="r1", partition_count=1, storage=Storage("s3://bucket/x")
         ),

@@ -18,6 +18,7 @@ from gh_assets.compute.cluster_choice import (
     ClusterConfigError,
     ClusterKind,
     ClusterRequest,
+    ClusterStartError,
     DaskMode,
     choose_cluster,
     may_use_coiled,
@@ -200,7 +201,7 @@ def check_shared_folder(client: Client, storage: Storage) -> None:
         client.submit(write_probe, storage, probe, token, pure=False).result(timeout=60)
         seen = storage.fs.cat_file(probe).decode() if storage.fs.exists(probe) else None
     except Exception as exc:
-        raise ClusterConfigError(
+        raise ClusterStartError(
             f"the workers at {client.scheduler.address} could not write a probe file: {exc}"
         ) from exc
     if seen != token:
