@@ -23,14 +23,8 @@ from gh_assets.compute.cluster_choice import (
     choose_cluster,
     may_use_coiled,
 )
-from gh_assets.compute.coiled_cluster import (
-    CoiledBill,
-    RunCost,
-    coiled_bill,
-    coiled_cluster,
-    has_coiled_token,
-    run_cost,
-)
+from gh_assets.compute.coiled_cluster import coiled_cluster, has_coiled_token
+from gh_assets.compute.coiled_cost import CoiledBill, RunCost, coiled_bill, run_cost
 from gh_assets.compute.coiled_options import CoiledOptions
 from gh_assets.compute.run_report import Figure, Url
 from gh_assets.compute.worker_config import WORKER_DASK_CONFIG
