@@ -10,6 +10,11 @@ from gh_assets.compute.worker_usage import WorkerUsage
 # When a cluster's record has no cloud cost, Coiled's own widget (coiled/v2/widgets/rich.py) shows
 # this share of its `total_cost` as the approximate cloud cost; so does a run's metadata.
 CLOUD_SHARE_OF_TOTAL_COST = 0.05
+COILED_ESTIMATE = "Coiled's estimate of the cluster's cloud cost"
+WIDGET_APPROXIMATION = (
+    f"{CLOUD_SHARE_OF_TOTAL_COST:.0%} of Coiled's total cost, the approximation Coiled's widget "
+    "shows when the cluster's record has no cloud cost"
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class CoiledBill:
     scheduler_vm_type: str | None
     worker_vm_types: tuple[str, ...]
     cloud_cost_usd: float | None
+    cost_basis: str | None = None  # where cloud_cost_usd comes from
 
 
 def coiled_bill(cluster) -> CoiledBill:
@@ -37,13 +43,14 @@ def bill_from_details(details: Mapping) -> CoiledBill:
         (worker.get("instance") or {}).get("instance_type_id")
         for worker in details.get("workers") or []
     }
-    cost = details.get("cloud_total_cost")
+    cost, basis = details.get("cloud_total_cost"), COILED_ESTIMATE
     if cost is None and details.get("total_cost") is not None:
-        cost = details["total_cost"] * CLOUD_SHARE_OF_TOTAL_COST
+        cost, basis = details["total_cost"] * CLOUD_SHARE_OF_TOTAL_COST, WIDGET_APPROXIMATION
     return CoiledBill(
         scheduler_vm_type=scheduler,
         worker_vm_types=tuple(sorted(kind for kind in worker_types if kind)),
         cloud_cost_usd=None if cost is None else float(cost),
+        cost_basis=None if cost is None else basis,
     )
 
 
@@ -56,9 +63,10 @@ class RunCost:
 def run_cost(
     bill: CoiledBill | None, usage: WorkerUsage, worker_hourly_usd: float | None
 ) -> RunCost | None:
-    """Coiled's own estimate when it gave one, else worker-minutes at the configured price."""
+    """Coiled's own figure when it gave one (its estimate, or its widget's approximation), else
+    worker-minutes at the configured price."""
     if bill is not None and bill.cloud_cost_usd is not None:
-        return RunCost(bill.cloud_cost_usd, "Coiled's estimate of the cluster's cloud cost")
+        return RunCost(bill.cloud_cost_usd, bill.cost_basis)
     if worker_hourly_usd is None:
         return None
     return RunCost(

@@ -20,6 +20,8 @@ def test_the_bill_reads_only_vm_types_and_cost_from_coileds_cluster_record():
 def test_without_a_cloud_cost_the_bill_takes_coileds_widget_share_of_the_total():
     bill = bill_from_details({"total_cost": 10.0, "workers": []})
     assert bill.cloud_cost_usd == pytest.approx(0.5)
+    cost = run_cost(bill, WorkerUsage(peak_workers=1, worker_minutes=1), None)
+    assert cost.basis.startswith("5% of Coiled's total cost, the approximation Coiled's widget")
     assert bill_from_details({}).cloud_cost_usd is None
 
 
