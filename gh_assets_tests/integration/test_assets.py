@@ -192,7 +192,7 @@ def test_a_range_of_days_is_one_run_on_the_worker_processes(
     for fake in fakes:
         assert_day_matches(storage_dir, fake.day, *expected_rows(fake))
     metadata = metadata_of(result, "push_events")
-    assert metadata["dask_mode"] == "address" and metadata["dask_workers"] == 2
+    assert metadata["dask_mode"] == "address" and metadata["dask_workers_at_start"] == 2
     rows = metadata["worker_processes"].split("\n")[2:]  # a Markdown table: host:pid | files
     pids = {int(row.split("|")[1].strip().split(":")[1]) for row in rows}
     worker_process = dask_processes.worker_processes[0].pid

@@ -176,7 +176,7 @@ def test_a_local_run_counts_its_workers_and_keeps_its_fixed_size(tmp_path):
     with resource.cluster(run_id="r1", partition_count=30, storage=Storage(str(tmp_path))) as run:
         run.client.gather(run.client.map(time.sleep, [0.5] * 20, pure=False))  # 5 s on each
     ended = time.monotonic()
-    assert (run.workers, run.usage.peak_workers) == (2, 2)
+    assert (run.workers_at_start, run.usage.peak_workers) == (2, 2)
     assert 2 * 5 / 60 < run.usage.worker_minutes < 2 * (ended - started) / 60
     assert run.figures()["dask_worker_minutes"] == round(run.usage.worker_minutes, 2)
     assert run.cost is None and "cost_usd" not in run.figures()

@@ -52,7 +52,7 @@ class RunCluster:
     bill: CoiledBill | None = None
     cost: RunCost | None = None
     dashboard_url: str | None = field(init=False)
-    workers: int = field(init=False)  # when the run started
+    workers_at_start: int = field(init=False)
 
     def __post_init__(self):
         # Coiled's dashboard link carries the cluster's access token (also its Jupyter's and
@@ -60,13 +60,13 @@ class RunCluster:
         # signed-in user, instead
         coiled = self.mode == "coiled"
         self.dashboard_url = self.coiled_details_url if coiled else self.client.dashboard_link
-        self.workers = len(self.client.nthreads())
+        self.workers_at_start = len(self.client.nthreads())
 
     def figures(self) -> dict[str, Figure]:
         figures: dict[str, Figure | None] = {
             "dask_mode": self.mode,
             "dask_mode_reason": self.reason,
-            "dask_workers": self.workers,
+            "dask_workers_at_start": self.workers_at_start,
             "dask_cluster_name": self.name,
             # the cluster closes with the step: the link is live only while the run works
             "dask_dashboard_during_run": Url(self.dashboard_url) if self.dashboard_url else None,
