@@ -2,13 +2,11 @@
 
 import dagster as dg
 
-from gh_assets.defs.partitions import daily_partitions
 from gh_assets.tables.catalogue import MANIFEST
 
 daily_job = dg.define_asset_job(
     "gharchive_daily",
     selection=dg.AssetSelection.assets(MANIFEST.name).downstream(),
-    partitions_def=daily_partitions,
     description=(
         "Every table of the selected days: the manifest and all that is built from it (push "
         "events, commits, events, repo_activity, api_commits)."

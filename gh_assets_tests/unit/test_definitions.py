@@ -1,5 +1,8 @@
 """The definitions load: the assets and their lineage, api_commits always in the daily job."""
 
+import subprocess
+import sys
+
 import dagster as dg
 import pytest
 
@@ -26,3 +29,9 @@ def test_api_commits_is_defined_and_built_daily_whether_or_not_repositories_are_
     graph = definitions.resolve_asset_graph()
     daily = definitions.resolve_job_def("gharchive_daily").asset_layer.selected_asset_keys
     assert set(graph.get_all_asset_keys()) == daily == {dg.AssetKey(name) for name in TABLES}
+
+
+def test_the_definitions_load_and_resolve_without_a_deprecation_warning():
+    """In a fresh process, where every warning of the import is raised, not cached away."""
+    code = "from gh_assets.definitions import defs; defs.resolve_all_job_defs()"
+    subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c", code], check=True)
