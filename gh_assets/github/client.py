@@ -2,7 +2,9 @@
 
 The token is read from `GITHUB_TOKEN` in this process's environment each time a request is built
 and goes nowhere but that request's `Authorization` header (requests drops it on a redirect to
-another host); nothing here keeps it, prints it or puts it in an error.
+another host); nothing here keeps it, prints it or puts it in an error. It is given as the
+session's auth, so that requests keeps taking proxies and CA bundles from the environment
+(`HTTPS_PROXY`, `REQUESTS_CA_BUNDLE`) but never a `~/.netrc` login in its place.
 
 An answer that says a repository or commit is gone (404, 409, 422), or that never comes (5xx,
 no connection, rate limited after every attempt), is an `ApiRefusal` with a cause the run counts;
@@ -23,6 +25,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import requests
+import requests.auth
 from requests.adapters import HTTPAdapter
 
 from gh_assets.archive.source import RetryPolicy
@@ -86,6 +89,15 @@ def require_token() -> None:
         )
 
 
+class TokenFromEnvironment(requests.auth.AuthBase):
+    """`Authorization: Bearer $GITHUB_TOKEN`, read as each request is sent (nothing is kept)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        require_token()
+        request.headers["Authorization"] = f"Bearer {os.environ[TOKEN_VARIABLE]}"
+        return request
+
+
 class GitHubClient:
     """GET requests to one API base URL from a few threads, sharing one rate-limit gate."""
 
@@ -106,8 +118,15 @@ class GitHubClient:
         self.secondary_wait_seconds = secondary_wait_seconds
         self.gate = RateLimitGate(max_wait_seconds)
         self._session = requests.Session()
-        self._session.trust_env = False  # no ~/.netrc credentials in place of the token
+        self._session.auth = TokenFromEnvironment()
         self._session.mount(self.api_url, HTTPAdapter(pool_maxsize=connections))
+        self._session.headers.update(
+            {
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": "gh_assets",
+            }
+        )
         self._lock = threading.Lock()
         self.statuses: Counter[str] = Counter()
 
@@ -137,14 +156,6 @@ class GitHubClient:
             collected += _json_object(response, path).get(items) or []
         return first, collected
 
-    def _headers(self) -> dict[str, str]:
-        require_token()
-        return {
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": API_VERSION,
-            "User-Agent": "gh_assets",
-            "Authorization": f"Bearer {os.environ[TOKEN_VARIABLE]}",
-        }
 
     def _get(self, url: str, params: dict[str, Any] | None) -> requests.Response:
         """One answer with status 200, after waits and retries; or ApiRefusal / GitHubError."""
@@ -153,12 +164,10 @@ class GitHubClient:
         while True:
             self.gate.wait_turn()
             try:
-                response = self._session.get(
-                    url, params=params, headers=self._headers(), timeout=self.timeout_seconds
-                )
+                response = self._session.get(url, params=params, timeout=self.timeout_seconds)
             except requests.RequestException as exc:
                 self._count("no answer")
-                cause, detail = "connection_error", f"{path}: {type(exc).__name__}"
+                cause, detail = "connection_error", f"{path}: {type(exc).__name__}: {exc}"[:500]
             else:
                 self._count(str(response.status_code))
                 if response.status_code == 200:

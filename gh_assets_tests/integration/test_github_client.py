@@ -67,3 +67,29 @@ def test_the_token_is_in_no_repr(github):
     asking = client(github)
     asking.get(PATH)
     assert TOKEN not in repr(asking) and TOKEN not in repr(vars(asking))
+
+
+def test_a_proxy_from_the_environment_is_used(github, monkeypatch):
+    """HTTP(S)_PROXY as requests reads it: the fake stands in for the proxy of an API host that
+    does not resolve, and answers the request the proxy forwards."""
+    monkeypatch.setenv("HTTP_PROXY", github.base_url)
+    monkeypatch.setenv("NO_PROXY", "")
+    asking = GitHubClient("http://api.github.invalid", retry=RetryPolicy(max_attempts=1))
+    assert asking.get("/repos/acme/lib")["default_branch"] == "main"
+    assert github.requests[0].authorized
+
+
+def test_a_netrc_login_never_replaces_the_token(github, monkeypatch, tmp_path):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password not-the-token\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    assert client(github).get("/repos/acme/lib")["default_branch"] == "main"
+    assert [request.authorized for request in github.requests] == [True]
+
+
+def test_a_connection_that_fails_says_why(github):
+    """TLS spoken to a plain-HTTP server: the cause is in the refusal, not only its type."""
+    https = github.base_url.replace("http://", "https://")
+    with pytest.raises(ApiRefusal, match=r"connection_error: /repos/acme/lib: SSLError: .*SSL"):
+        GitHubClient(https, retry=RetryPolicy(max_attempts=1)).get("/repos/acme/lib")
