@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -89,7 +90,7 @@ class PushAsker:
     def __init__(self, client: GitHubClient, cache: AnswerCache) -> None:
         self.client = client
         self.cache = cache
-        self._default_branches: dict[str, str | ApiRefusal] = {}
+        self._default_branches: dict[str, Future[str]] = {}
         self._lock = threading.Lock()
 
     def outcome(self, push: ListlessPush) -> PushOutcome:
@@ -143,20 +144,22 @@ class PushAsker:
         return _api_commit(self.client.get(f"/repos/{repo}/commits/{quote(sha, safe='')}"))
 
     def _default_branch(self, repo: str) -> str:
-        """The repository's default branch, asked once per run (a refusal is remembered too)."""
-        with self._lock:  # one lookup per repository, even when threads ask at once
-            if repo not in self._default_branches:
-                try:
-                    found = self.client.get(f"/repos/{repo}").get("default_branch")
-                    if not isinstance(found, str):
-                        raise ApiRefusal("unexpected_answer", f"/repos/{repo}: no default_branch")
-                    self._default_branches[repo] = found
-                except ApiRefusal as refusal:
-                    self._default_branches[repo] = refusal
-            known = self._default_branches[repo]
-        if isinstance(known, ApiRefusal):
-            raise known
-        return known
+        """The repository's default branch, asked once per run (a refusal is remembered too);
+        a thread that needs it while another asks waits for that answer, and only for it."""
+        with self._lock:
+            known = self._default_branches.get(repo)
+            asking = known is None
+            if asking:
+                known = self._default_branches[repo] = Future()
+        if asking:
+            try:
+                found = self.client.get(f"/repos/{repo}").get("default_branch")
+                if not isinstance(found, str):
+                    raise ApiRefusal("unexpected_answer", f"/repos/{repo}: no default_branch")
+                known.set_result(found)
+            except Exception as exc:  # a refusal, or the run's stop: every asker gets it
+                known.set_exception(exc)
+        return known.result()
 
 
 def _api_commit(item: dict) -> ApiCommit:

@@ -103,6 +103,8 @@ class FakeGitHub:
         self.latency_seconds = latency_seconds
         self.secondary_block_seconds = secondary_block_seconds
         self.repos: dict[str, Repo] = {}
+        self.delays: dict[str, float] = {}  # extra latency by path (no query)
+        self.arrived: list[str] = []  # paths as requests arrive, before they are answered
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
         self.max_in_flight = 0
@@ -188,6 +190,7 @@ class FakeGitHub:
         authorized = handler.headers.get("Authorization") == f"Bearer {self.token}"
         status, body, headers, fault = 401, {"message": "Bad credentials"}, {}, None
         with self._lock:
+            self.arrived.append(path)
             if authorized:
                 fault = self._take_fault(path)
                 status, body, headers = self._limited(path, fault, time.time())
@@ -196,7 +199,7 @@ class FakeGitHub:
                 if status is not None or self._remaining == 0:
                     self._limit_announced_at = time.time()
             budget = self._budget_headers()
-        time.sleep(self.latency_seconds)
+        time.sleep(self.latency_seconds + self.delays.get(path, 0.0))
         if status is None:
             status, body, headers = self._route(path, parse_qs(query))
         with self._lock:
