@@ -3,8 +3,9 @@
 An answer is the commits between two commits, which never change once fetched, so a kept answer
 is used without asking again (GitHub's ETags cannot do better: they differ per token, and a 304
 still needs the body kept somewhere). Answers live under `<storage>/_cache/github/<API host>/`,
-one JSON file per repository and `before...head` (the host's port is left out: it says nothing
-of the answers), emails already scrambled; readers of the tables
+one JSON file per repository and `base...head`, the base being `before` or, for a new branch or
+tag, its ref (the host's port is left out: it says nothing of the answers), emails already
+scrambled; readers of the tables
 never look under `_cache`. Refusals are not kept: a repository may come back, a token may change.
 """
 
@@ -27,14 +28,14 @@ class AnswerCache:
         self.storage = storage
         self.root = f"{storage.root}/{CACHE}/github/{_component(urlparse(api_url).hostname or '')}"
 
-    def path(self, repo: str, before: str, head: str) -> str:
+    def path(self, repo: str, base: str, head: str) -> str:
         owner, _, name = repo.lower().partition("/")
-        comparison = f"{_component(before)}...{_component(head)}.json"
+        comparison = f"{_component(base)}...{_component(head)}.json"
         return f"{self.root}/{_component(owner)}/{_component(name)}/{comparison}"
 
-    def get(self, repo: str, before: str, head: str) -> PushAnswer | None:
+    def get(self, repo: str, base: str, head: str) -> PushAnswer | None:
         """The kept answer, or None (an unreadable one counts as none and is fetched again)."""
-        path = self.path(repo, before, head)
+        path = self.path(repo, base, head)
         try:
             kept = json.loads(self.storage.fs.cat_file(path))
             commits = tuple(ApiCommit(**commit) for commit in kept["commits"])
@@ -42,9 +43,9 @@ class AnswerCache:
         except (FileNotFoundError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, repo: str, before: str, head: str, answer: PushAnswer) -> None:
+    def put(self, repo: str, base: str, head: str, answer: PushAnswer) -> None:
         kept = {"kind": answer.kind, "commits": [asdict(commit) for commit in answer.commits]}
-        with self.storage.open_atomic(self.path(repo, before, head)) as file:
+        with self.storage.open_atomic(self.path(repo, base, head)) as file:
             file.write(json.dumps(kept, ensure_ascii=False).encode())
 
 

@@ -156,7 +156,6 @@ class GitHubClient:
             collected += _json_object(response, path).get(items) or []
         return first, collected
 
-
     def _get(self, url: str, params: dict[str, Any] | None) -> requests.Response:
         """One answer with status 200, after waits and retries; or ApiRefusal / GitHubError."""
         path = url.removeprefix(self.api_url)

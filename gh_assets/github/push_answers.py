@@ -7,7 +7,8 @@
   itself, or the two share no history) just `head`;
 - a deleted branch (`head` all zeros), or a push that moved nothing: no commits, no request.
 
-Answers come from the cache when an earlier run fetched them, and go into it otherwise.
+Answers come from the cache when an earlier run fetched them, and go into it otherwise: kept by
+`before` and `head`, or for a new ref by the ref and `head`.
 """
 
 from __future__ import annotations
@@ -108,7 +109,10 @@ class PushAsker:
         if push.before == push.head:
             return PushAnswer("unchanged", ())
         before = push.before or ZERO_SHA
-        cached = self.cache.get(push.repo, before, push.head)
+        # what the answer is relative to: `before`, or for a new ref the ref itself (created as
+        # the default branch or another, the same head has two answers)
+        base = push.ref if before == ZERO_SHA else before
+        cached = self.cache.get(push.repo, base, push.head)
         if cached is not None:
             return cached
         if before == ZERO_SHA:
@@ -116,7 +120,7 @@ class PushAsker:
         else:
             status, commits = self._compare(push.repo, before, push.head)
             answer = PushAnswer(_COMPARE_KINDS.get(status, "force_push"), commits)
-        self.cache.put(push.repo, before, push.head, answer)
+        self.cache.put(push.repo, base, push.head, answer)
         return answer
 
     def _new_ref(self, push: ListlessPush) -> PushAnswer:

@@ -42,6 +42,30 @@ def asker(github: FakeGitHub, storage_dir) -> PushAsker:
     return PushAsker(client, AnswerCache(Storage(str(storage_dir)), client.api_url))
 
 
+def shas(answer) -> list[str]:
+    return [commit.sha for commit in answer.commits]
+
+
+def test_a_head_pushed_as_the_default_branch_and_as_another_gets_each_its_answer(
+    github, storage_dir
+):
+    """Creating the default branch lists its head; another new branch at the same head adds
+    nothing to the default branch. The answers are kept apart in the cache too."""
+    repo, (_, head) = repository("acme/fresh", default="trunk")
+    github.add_repo(repo)
+    pushes = [
+        new_ref(repo.full_name, "refs/heads/trunk", head),
+        new_ref(repo.full_name, "refs/heads/copy", head),
+    ]
+
+    for cache in ("empty", "kept"):
+        asking = asker(github, storage_dir)
+        trunk, copy = (asking.answer(push) for push in pushes)
+        assert (trunk.kind, shas(trunk)) == ("new_branch_head_only", [head]), cache
+        assert (copy.kind, shas(copy)) == ("new_branch", []), cache
+        assert trunk.from_cache == copy.from_cache == (cache == "kept")
+
+
 def test_a_slow_default_branch_lookup_holds_up_no_other_repository(github, storage_dir):
     slow, (_, slow_head) = repository("acme/slow")
     quick, (_, quick_head) = repository("acme/quick")
