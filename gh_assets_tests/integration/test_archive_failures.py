@@ -100,3 +100,25 @@ def test_a_download_that_keeps_failing_fails_the_run_saying_what_to_do(
     message = failure.error.message
     assert f"{DAY}: ArchiveError: {mirror.url(HOUR_0)} failed after 4 attempts" in message
     assert WHAT_TO_DO in message and failure.error.cause is None
+
+
+def test_a_run_where_more_than_the_archive_failed_is_not_told_to_try_again_later(
+    mirror, mirror_root, address_resources, storage_dir, instance
+):
+    """One day's archive answers 503; the other day cannot be written (a file stands where its
+    folder goes): the failure names both causes and keeps its trace."""
+    other = DAY + dt.timedelta(days=1)
+    for day in (DAY, other):
+        fake_day(day, hours=[0]).write(mirror_root)
+    mirror.add_faults(HOUR_0, *["status_503"] * 4)
+    (storage_dir / "push_events").mkdir(parents=True)
+    (storage_dir / "push_events" / f"date={other}").write_text("in the way")
+    result = materialize_days(
+        address_resources, instance, DAY.isoformat(), other.isoformat(), raise_on_error=False
+    )
+    error = step_failure(run_log(instance, result.run_id)).error
+    assert WHAT_TO_DO not in error.to_string()
+    failed = error.cause  # the step's error wraps the run's own, trace and all
+    assert failed.cls_name == "DaysFailed" and failed.stack
+    assert f"{DAY}: ArchiveError: {mirror.url(HOUR_0)} failed after 4 attempts" in failed.message
+    assert f"{other}: FileExistsError" in failed.message

@@ -70,8 +70,8 @@ def archive_tables(
             results = build_days(
                 cluster.client, archive_client, store, days, run_token, [t.name for t in tables]
             )
-    except DaysFailed as failed:
-        if any(isinstance(cause, ArchiveError) for cause in failed.causes):
+    except DaysFailed as failed:  # "try again later" only when the archive is all that failed
+        if failed.causes and all(isinstance(cause, ArchiveError) for cause in failed.causes):
             raise archive.failure(failed) from None
         raise
     report = RunReport(tuple(results), _present_files(store, days))
