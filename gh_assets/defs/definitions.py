@@ -4,19 +4,24 @@ import dagster as dg
 
 from gh_assets.defs.assets import api_commits, archive_tables, gharchive_manifest, repo_activity
 from gh_assets.defs.jobs import daily_job
+from gh_assets.defs.partitions import backfill_policy_for
 from gh_assets.defs.resources import resources_from
 from gh_assets.defs.schedules import daily_schedule
-from gh_assets.defs.sensors import day_sensor
+from gh_assets.defs.sensors import day_sensor_for
 from gh_assets.settings import Settings, current_settings
+
+ASSETS = (gharchive_manifest, archive_tables, repo_activity, api_commits)
 
 
 def definitions_for(settings: Settings) -> dg.Definitions:
-    """The deployment's definitions, with the resources its settings describe."""
+    """The deployment's definitions, all built from its settings: the resources, the backfill
+    policy and the sensor's first day."""
+    policy = backfill_policy_for(settings.max_partitions_per_run)
     return dg.Definitions(
-        assets=[gharchive_manifest, archive_tables, repo_activity, api_commits],
+        assets=[asset.with_attributes(backfill_policy=policy) for asset in ASSETS],
         jobs=[daily_job],
         schedules=[daily_schedule],
-        sensors=[day_sensor],
+        sensors=[day_sensor_for(settings.sensor_first_day)],
         resources=resources_from(settings),
         executor=dg.in_process_executor,
     )

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 import dagster as dg
 
 from gh_assets.archive.names import FIRST_DAY
-from gh_assets.settings import current_settings
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY.isoformat(), timezone="UTC")
 
@@ -32,4 +31,5 @@ def backfill_policy_for(max_partitions_per_run: int | None) -> dg.BackfillPolicy
     return dg.BackfillPolicy.multi_run(max_partitions_per_run)
 
 
-daily_backfill_policy = backfill_policy_for(current_settings().max_partitions_per_run)
+# What each asset declares; the deployment's own policy is set by `definitions_for`.
+daily_backfill_policy = backfill_policy_for(None)

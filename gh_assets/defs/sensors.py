@@ -21,7 +21,7 @@ from gh_assets.archive.completeness import ONE_DAY, days_to_request
 from gh_assets.archive.names import FIRST_DAY
 from gh_assets.defs.jobs import daily_job
 from gh_assets.defs.resources.archive import ArchiveResource
-from gh_assets.settings import current_settings, variable
+from gh_assets.settings import variable
 
 MAX_DAYS_PER_TICK = 3
 # A tick must end within Dagster's sensor timeout (60 s by default), so its probes give up sooner
@@ -52,38 +52,45 @@ def last_requested_day(cursor: str | None, first_day: dt.date | None, today: dt.
     return day
 
 
-@dg.sensor(
-    name="gharchive_day_sensor",
-    job=daily_job,
-    minimum_interval_seconds=300,
-    default_status=dg.DefaultSensorStatus.STOPPED,
-    description=(
-        "Builds each UTC day once the archive has all 24 of its hours, or a later hour. Up to "
-        f"{MAX_DAYS_PER_TICK} days a tick, in order; the cursor is the last day requested. "
-        f"With no cursor it starts at {variable('sensor_first_day')}, else yesterday."
-    ),
-)
-def day_sensor(context: dg.SensorEvaluationContext, archive: ArchiveResource) -> dg.SensorResult:
-    now = dt.datetime.now(dt.UTC)
-    last_requested = last_requested_day(
-        context.cursor, current_settings().sensor_first_day, now.date()
+def day_sensor_for(first_day: dt.date | None) -> dg.SensorDefinition:
+    """The sensor; with no cursor it starts at `first_day` (GH_ASSETS_SENSOR_FIRST_DAY), else at
+    yesterday."""
+
+    @dg.sensor(
+        name="gharchive_day_sensor",
+        job=daily_job,
+        minimum_interval_seconds=300,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description=(
+            "Builds each UTC day once the archive has all 24 of its hours, or a later hour. Up to "
+            f"{MAX_DAYS_PER_TICK} days a tick, in order; the cursor is the last day requested. "
+            f"With no cursor it starts at {variable('sensor_first_day')}, else yesterday."
+        ),
     )
-    client = archive.client().for_probes(PROBE_ATTEMPTS, PROBE_TIMEOUT_SECONDS)
-    file_exists = functools.cache(lambda filename: client.probe(filename).exists)
-    days = days_to_request(last_requested, now, file_exists, MAX_DAYS_PER_TICK)
-    if not days:
-        waiting_for = last_requested + ONE_DAY
-        reason = (
-            "has not ended yet (UTC)"
-            if waiting_for >= now.date()
-            else "is not complete in the archive yet (needs its 24 hours, or a later hour)"
-        )
+    def day_sensor(
+        context: dg.SensorEvaluationContext, archive: ArchiveResource
+    ) -> dg.SensorResult:
+        now = dt.datetime.now(dt.UTC)
+        last_requested = last_requested_day(context.cursor, first_day, now.date())
+        client = archive.client().for_probes(PROBE_ATTEMPTS, PROBE_TIMEOUT_SECONDS)
+        file_exists = functools.cache(lambda filename: client.probe(filename).exists)
+        days = days_to_request(last_requested, now, file_exists, MAX_DAYS_PER_TICK)
+        if not days:
+            waiting_for = last_requested + ONE_DAY
+            reason = (
+                "has not ended yet (UTC)"
+                if waiting_for >= now.date()
+                else "is not complete in the archive yet (needs its 24 hours, or a later hour)"
+            )
+            return dg.SensorResult(
+                skip_reason=f"{waiting_for} {reason}", cursor=last_requested.isoformat()
+            )
         return dg.SensorResult(
-            skip_reason=f"{waiting_for} {reason}", cursor=last_requested.isoformat()
+            run_requests=[
+                dg.RunRequest(partition_key=day.isoformat(), run_key=day.isoformat())
+                for day in days
+            ],
+            cursor=days[-1].isoformat(),
         )
-    return dg.SensorResult(
-        run_requests=[
-            dg.RunRequest(partition_key=day.isoformat(), run_key=day.isoformat()) for day in days
-        ],
-        cursor=days[-1].isoformat(),
-    )
+
+    return day_sensor

@@ -10,13 +10,10 @@ import pytest
 from dagster._core.definitions.sensor_definition import SensorExecutionData
 
 from gh_assets.archive.names import hour_filename
-from gh_assets.definitions import defs
+from gh_assets.defs.definitions import definitions_for
 from gh_assets.defs.resources.archive import ArchiveResource
-from gh_assets.defs.sensors import (
-    MAX_DAYS_PER_TICK,
-    day_sensor,
-)
-from gh_assets.settings import current_settings, variable
+from gh_assets.defs.sensors import MAX_DAYS_PER_TICK
+from gh_assets.settings import Settings, variable
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 
 ONE_DAY = dt.timedelta(days=1)
@@ -46,15 +43,20 @@ def publish(mirror: ArchiveMirror, day: dt.date, *numbers: int) -> None:
 
 
 def tick(
-    mirror: ArchiveMirror, instance: dg.DagsterInstance, cursor: str | None
+    mirror: ArchiveMirror,
+    instance: dg.DagsterInstance,
+    cursor: str | None,
+    env: dict[str, str] | None = None,
 ) -> SensorExecutionData:
+    """A tick of the sensor of a deployment whose environment is `env`."""
+    defs = definitions_for(Settings.from_env(env or {}))
     context = dg.build_sensor_context(
         instance=instance,
         cursor=cursor,
         definitions=defs,
         resources={"archive": ArchiveResource(base_url=mirror.base_url)},
     )
-    return day_sensor.evaluate_tick(context)
+    return defs.resolve_sensor_def("gharchive_day_sensor").evaluate_tick(context)
 
 
 def requested(result: SensorExecutionData) -> list[str]:
@@ -121,39 +123,19 @@ def test_days_behind_are_caught_up_in_order_a_few_per_tick(mirror, instance, tod
     assert "has not ended yet" in result.skip_message
 
 
-@pytest.fixture
-def first_day_setting(monkeypatch):
-    """Sets GH_ASSETS_SENSOR_FIRST_DAY (None: unset) as a deployment would, read afresh."""
-
-    def set_first_day(day: dt.date | None) -> None:
-        if day is None:
-            monkeypatch.delenv(variable("sensor_first_day"), raising=False)
-        else:
-            monkeypatch.setenv(variable("sensor_first_day"), day.isoformat())
-        current_settings.cache_clear()
-
-    yield set_first_day
-    current_settings.cache_clear()
-
-
-def test_without_a_cursor_it_starts_at_yesterday(
-    mirror, instance, today, first_day_setting
-) -> None:
-    first_day_setting(None)
+def test_without_a_cursor_it_starts_at_yesterday(mirror, instance, today) -> None:
     for n in range(1, 4):
         publish(mirror, today - n * ONE_DAY)
     result = tick(mirror, instance, cursor=None)
     assert requested(result) == [(today - ONE_DAY).isoformat()]
 
 
-def test_without_a_cursor_it_starts_at_the_configured_first_day(
-    mirror, instance, today, first_day_setting
-) -> None:
+def test_without_a_cursor_it_starts_at_the_configured_first_day(mirror, instance, today) -> None:
     first_day = today - 2 * ONE_DAY
-    first_day_setting(first_day)
     for n in range(1, 4):
         publish(mirror, today - n * ONE_DAY)
-    result = tick(mirror, instance, cursor=None)
+    env = {variable("sensor_first_day"): first_day.isoformat()}
+    result = tick(mirror, instance, cursor=None, env=env)
     assert requested(result) == [first_day.isoformat(), (today - ONE_DAY).isoformat()]
 
 

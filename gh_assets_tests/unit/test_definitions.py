@@ -35,3 +35,13 @@ def test_the_definitions_load_and_resolve_without_a_deprecation_warning():
     """In a fresh process, where every warning of the import is raised, not cached away."""
     code = "from gh_assets.definitions import defs; defs.resolve_all_job_defs()"
     subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("chunk", "policy"),
+    [(None, dg.BackfillPolicy.single_run()), (5, dg.BackfillPolicy.multi_run(5))],
+    ids=["one-run-per-backfill", "runs-of-5-days"],
+)
+def test_every_asset_backfills_as_the_settings_it_was_built_from_say(chunk, policy):
+    definitions = definitions_for(Settings(max_partitions_per_run=chunk))
+    assert {asset.backfill_policy for asset in definitions.assets} == {policy}

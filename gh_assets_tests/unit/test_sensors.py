@@ -9,12 +9,10 @@ import pytest
 from gh_assets.archive.completeness import day_is_complete, days_to_request, later_hour_filenames
 from gh_assets.archive.names import day_filenames, hour_filename
 from gh_assets.definitions import defs
+from gh_assets.defs.definitions import definitions_for
 from gh_assets.defs.resources.archive import ArchiveResource
-from gh_assets.defs.sensors import (
-    InvalidSensorCursor,
-    day_sensor,
-    last_requested_day,
-)
+from gh_assets.defs.sensors import InvalidSensorCursor, last_requested_day
+from gh_assets.settings import Settings
 
 DAY = dt.date(2015, 1, 1)
 ONE_DAY = dt.timedelta(days=1)
@@ -129,21 +127,35 @@ def test_sensor_is_registered_stopped_on_the_daily_job() -> None:
     assert sensor.minimum_interval_seconds == 300
 
 
-def test_a_folder_copy_of_the_archive_is_watched_the_same_way(tmp_path) -> None:
-    """The same tick as against the HTTP mirror (integration/test_sensors.py), over a folder."""
-    today = dt.datetime.now(dt.UTC).date()
-    yesterday = today - ONE_DAY
-    for number in range(24):
-        (tmp_path / hour_filename(yesterday, number)).write_bytes(gzip.compress(b""))
+def folder_tick(folder, cursor: str | None, definitions: dg.Definitions = defs) -> list[str]:
+    """The days a tick of the deployment's sensor requests over a folder copy of the archive."""
     with dg.instance_for_test() as instance:
         context = dg.build_sensor_context(
             instance=instance,
-            cursor=(today - 2 * ONE_DAY).isoformat(),
-            definitions=defs,
-            resources={"archive": ArchiveResource(base_url=f"file://{tmp_path}")},
+            cursor=cursor,
+            definitions=definitions,
+            resources={"archive": ArchiveResource(base_url=f"file://{folder}")},
         )
-        result = day_sensor.evaluate_tick(context)
-    key = yesterday.isoformat()
-    assert [(request.partition_key, request.run_key) for request in result.run_requests] == [
-        (key, key)
+        result = definitions.resolve_sensor_def("gharchive_day_sensor").evaluate_tick(context)
+    assert all(request.run_key == request.partition_key for request in result.run_requests)
+    return [request.partition_key for request in result.run_requests]
+
+
+def complete_day(folder, day: dt.date) -> None:
+    for number in range(24):
+        (folder / hour_filename(day, number)).write_bytes(gzip.compress(b""))
+
+
+def test_a_folder_copy_of_the_archive_is_watched_the_same_way(tmp_path) -> None:
+    """The same tick as against the HTTP mirror (integration/test_sensors.py), over a folder."""
+    today = dt.datetime.now(dt.UTC).date()
+    complete_day(tmp_path, today - ONE_DAY)
+    assert folder_tick(tmp_path, (today - 2 * ONE_DAY).isoformat()) == [
+        (today - ONE_DAY).isoformat()
     ]
+
+
+def test_without_a_cursor_it_starts_at_the_first_day_of_the_settings_it_was_built_from(tmp_path):
+    complete_day(tmp_path, DAY)
+    definitions = definitions_for(Settings(sensor_first_day=DAY))
+    assert folder_tick(tmp_path, None, definitions) == [DAY.isoformat()]

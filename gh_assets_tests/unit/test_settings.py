@@ -181,13 +181,6 @@ def test_a_wrong_value_is_one_clear_line(env, message):
     assert "\n" not in str(raised.value)
 
 
-def test_backfills_are_one_run_unless_chunked():
-    from gh_assets.defs.partitions import backfill_policy_for
-
-    assert backfill_policy_for(None).max_partitions_per_run is None
-    assert backfill_policy_for(5).max_partitions_per_run == 5
-
-
 def test_the_readme_configuration_table_is_the_settings_model():
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert settings_table() in readme
