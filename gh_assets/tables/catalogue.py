@@ -11,9 +11,6 @@ from functools import cached_property
 
 import pyarrow as pa
 
-from gh_assets.archive.names import filename_hour
-from gh_assets.archive.source import HourFile
-
 
 @dataclass(frozen=True)
 class Column:
@@ -242,15 +239,3 @@ API_COMMITS = Table(
     )
     + (Column("source", pa.string(), "Where the row comes from: api (GitHub's REST API)."),),
 )
-
-
-def manifest_table(files: list[HourFile]) -> pa.Table:
-    """One row per hourly file of a day, from what the archive said of it."""
-    rows = [
-        {
-            "hour": filename_hour(file.filename),
-            **{name: getattr(file, name) for name in MANIFEST.schema.names if name != "hour"},
-        }
-        for file in files
-    ]
-    return pa.Table.from_pylist(rows, schema=MANIFEST.schema)

@@ -1,4 +1,5 @@
-"""The layers stay apart: only `gh_assets/defs/` imports Dagster; the core runs without it."""
+"""The layers stay apart: only `gh_assets/defs/` imports Dagster; the core runs without it; the core
+packages depend on each other one way only."""
 
 import ast
 import subprocess
@@ -58,3 +59,26 @@ def test_the_core_imports_in_a_process_without_dagster():
         f"import {module}" for module in modules
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def core_packages() -> dict[str, set[str]]:
+    """Each core package (a folder of gh_assets outside defs) and the core packages it imports."""
+    packages = {path.parent.name for path in core_modules() if path.parent != PACKAGE}
+    imports: dict[str, set[str]] = {package: set() for package in packages}
+    for path in core_modules():
+        if path.parent.name in packages:
+            imported = {
+                name.split(".")[1]
+                for name in imported_modules(path)
+                if name.startswith("gh_assets.") and name.count(".")
+            }
+            imports[path.parent.name] |= imported & packages - {path.parent.name}
+    return imports
+
+
+def test_the_core_packages_import_each_other_without_a_cycle():
+    imports, placed = core_packages(), []
+    while left := [package for package in imports if package not in placed]:
+        ready = [package for package in left if imports[package] <= set(placed)]
+        assert ready, f"a cycle among {sorted(left)}: { {p: sorted(imports[p]) for p in left} }"
+        placed += ready

@@ -5,6 +5,7 @@ Each day's partition gets its own figures (files present, hours missing), whatev
 
 import dagster as dg
 
+from gh_assets.archive.manifest import manifest_table
 from gh_assets.archive.source import ArchiveError
 from gh_assets.compute.run_report import manifest_figures
 from gh_assets.defs.assets.metadata import metadata, table_spec
@@ -12,7 +13,7 @@ from gh_assets.defs.core_logs import core_logs_in_step_log
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.archive import ArchiveResource
 from gh_assets.defs.resources.storage import StorageResource
-from gh_assets.tables.catalogue import MANIFEST, manifest_table
+from gh_assets.tables.catalogue import MANIFEST
 
 
 @dg.multi_asset(

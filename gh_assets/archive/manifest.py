@@ -1,0 +1,21 @@
+"""A day's manifest: what the archive said of each of its 24 hourly files, as the table's rows."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from gh_assets.archive.names import filename_hour
+from gh_assets.archive.source import HourFile
+from gh_assets.tables.catalogue import MANIFEST
+
+
+def manifest_table(files: list[HourFile]) -> pa.Table:
+    """One row per hourly file of a day, from what the archive said of it."""
+    rows = [
+        {
+            "hour": filename_hour(file.filename),
+            **{name: getattr(file, name) for name in MANIFEST.schema.names if name != "hour"},
+        }
+        for file in files
+    ]
+    return pa.Table.from_pylist(rows, schema=MANIFEST.schema)
