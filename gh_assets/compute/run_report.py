@@ -2,9 +2,9 @@
 
 A range run builds many days at once, but each day is its own partition: every figure and check
 here is about one day (`DayReport`), and what is about the whole run is named so
-(`RunReport.run_figures`: `run_days`, `run_totals`). The report is plain values (numbers,
-Markdown, paths, links); the Dagster layer turns them into metadata and check evaluations. A check
-is declared once here: its name, its table, what it says, its severity, its rule."""
+(`RunReport.run_figures`: `run_days`, `run_totals`). The report is plain values (figures of
+`gh_assets/reporting.py`); the Dagster layer turns them into metadata and check evaluations. The
+checks of these tables are declared here, once each (`DataCheck`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import Literal, NamedTuple
 
 from gh_assets.archive.names import HOURS_PER_DAY
 from gh_assets.archive.source import HourFile
@@ -21,26 +20,12 @@ from gh_assets.compute.day_publish import DaySummary
 from gh_assets.compute.hour_transform import HourSummary
 from gh_assets.compute.run_graph import DayResult
 from gh_assets.reading.event_rows import EventsRead
+from gh_assets.reporting import CheckOutcome, DataCheck, Figure, Markdown, TablePath
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS, Table
 
 MAX_LISTED = 200  # files named in a Markdown list
 MAX_DAYS_LISTED = 62  # days in the run totals table
 TOP_REPOS = 10
-
-
-class Markdown(NamedTuple):
-    text: str
-
-
-class Url(NamedTuple):
-    url: str
-
-
-class TablePath(NamedTuple):
-    path: str
-
-
-Figure = int | float | str | Markdown | Url | TablePath
 
 
 @dataclass(frozen=True)
@@ -252,42 +237,6 @@ def _events_damaged(hour: HourSummary) -> bool:
 
 def _file_list(names: list[str]) -> Markdown:
     return Markdown("\n".join(f"- `{name}`" for name in names[:MAX_LISTED]) or "none")
-
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    """A check's verdict on one day: passed or not, one line saying why, and the figures."""
-
-    passed: bool
-    summary: str
-    metadata: dict[str, Figure]
-
-
-def run_outcome(outcomes: Mapping[str, CheckOutcome]) -> CheckOutcome:
-    """The verdict on a run from its days' (by ISO day): failed if any day failed, naming it."""
-    days = list(outcomes)
-    failed = [day for day in days if not outcomes[day].passed]
-    span = f"Run over {len(days)} days ({days[0]} to {days[-1]})"
-    summary = (
-        f"{span}: passed on every day"
-        if not failed
-        else f"{span}: failed on {len(failed)}: {', '.join(failed[:10])} "
-        f"({failed[0]}: {outcomes[failed[0]].summary})"
-    )
-    return CheckOutcome(
-        not failed, summary, {"run_days": len(days), "failed_days": ", ".join(failed) or "none"}
-    )
-
-
-@dataclass(frozen=True)
-class DataCheck:
-    """A data check of a table, declared once: the Dagster layer makes its spec and evaluations."""
-
-    name: str
-    table: Table
-    description: str
-    rule: Callable[[DayReport], CheckOutcome]
-    severity: Literal["error", "warn"] = "error"
 
 
 def _all_published_hours_read(day: DayReport) -> CheckOutcome:

@@ -10,11 +10,11 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from gh_assets.compute.run_report import CheckOutcome, DataCheck, Figure, Markdown, TablePath
 from gh_assets.github.api_day import ApiDay
 from gh_assets.github.client import CAUSES, GONE_FOR_GOOD
 from gh_assets.github.following import FollowedRepos
 from gh_assets.github.push_answers import KINDS
+from gh_assets.reporting import CheckOutcome, DataCheck, Figure, Markdown, TablePath
 from gh_assets.tables.catalogue import API_COMMITS
 
 

@@ -2,6 +2,7 @@
 packages depend on each other one way only."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,18 +62,25 @@ def test_the_core_imports_in_a_process_without_dagster():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def core_unit(path: Path) -> str:
+    """The core package a module belongs to: its folder, or itself at the top (`settings`)."""
+    return path.parent.name if path.parent != PACKAGE else path.stem
+
+
 def core_packages() -> dict[str, set[str]]:
-    """Each core package (a folder of gh_assets outside defs) and the core packages it imports."""
-    packages = {path.parent.name for path in core_modules() if path.parent != PACKAGE}
-    imports: dict[str, set[str]] = {package: set() for package in packages}
-    for path in core_modules():
-        if path.parent.name in packages:
-            imported = {
-                name.split(".")[1]
-                for name in imported_modules(path)
-                if name.startswith("gh_assets.") and name.count(".")
-            }
-            imports[path.parent.name] |= imported & packages - {path.parent.name}
+    """Each core package (a folder or top-level module of gh_assets outside defs) and the core
+    packages it imports."""
+    modules = [
+        path for path in core_modules() if path.name != "__init__.py" or path.parent != PACKAGE
+    ]
+    imports: dict[str, set[str]] = {core_unit(path): set() for path in modules}
+    for path in modules:
+        imported = {
+            name.split(".")[1]
+            for name in imported_modules(path)
+            if name.startswith("gh_assets.") and name.count(".")
+        }
+        imports[core_unit(path)] |= imported & set(imports) - {core_unit(path)}
     return imports
 
 
@@ -82,3 +90,21 @@ def test_the_core_packages_import_each_other_without_a_cycle():
         ready = [package for package in left if imports[package] <= set(placed)]
         assert ready, f"a cycle among {sorted(left)}: { {p: sorted(imports[p]) for p in left} }"
         placed += ready
+
+
+def module_map() -> dict[str, set[str]]:
+    """The README's module map: each core package and the packages it may import."""
+    readme = (PACKAGE.parent / "README.md").read_text()
+    rows = re.findall(r"^\| `gh_assets/(\w+)/?(?:\.py)?` \|.*\| (.*) \|$", readme, re.M)
+    return {
+        name: {m.split(".")[0] for m in re.findall(r"`([\w.]+)`", allowed)}
+        for name, allowed in rows
+    }
+
+
+def test_each_core_package_imports_only_what_the_module_map_allows():
+    allowed = module_map()
+    imports = core_packages()
+    assert {package: sorted(imports[package] - allowed[package]) for package in imports} == {
+        package: [] for package in imports
+    }

@@ -19,9 +19,10 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import dagster as dg
 
-from gh_assets.compute.run_report import CHECKS, CheckOutcome, DataCheck, RunReport, run_outcome
+from gh_assets.compute.run_report import CHECKS, RunReport
 from gh_assets.defs.assets.metadata import metadata
 from gh_assets.github.report import ApiCommitsReport
+from gh_assets.reporting import CheckOutcome, DataCheck, run_outcome
 
 Report = RunReport | ApiCommitsReport  # each has `day_reports`, the days its checks judge
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 
 import dagster as dg
 
-from gh_assets.compute.run_report import Figure, Markdown, TablePath, Url
+from gh_assets.reporting import Figure, Markdown, TablePath, Url
 from gh_assets.tables.catalogue import Column, Table
 
 GROUP = "gharchive"

@@ -9,11 +9,11 @@ each day's partition gets its own figures and its own check evaluation.
 import dagster as dg
 
 from gh_assets.compute.repo_activity import activity_totals, recount_events, write_repo_activity
-from gh_assets.compute.run_report import CheckOutcome, TablePath
 from gh_assets.defs.assets.checks import evaluations_by_day
 from gh_assets.defs.assets.metadata import metadata, table_spec
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.storage import StorageResource
+from gh_assets.reporting import CheckOutcome, TablePath
 from gh_assets.tables.catalogue import EVENTS, REPO_ACTIVITY
 
 RECOUNT_CHECK = dg.AssetCheckSpec(

@@ -26,9 +26,9 @@ from gh_assets.compute.cluster_choice import (
 from gh_assets.compute.coiled_cluster import coiled_cluster, has_coiled_token
 from gh_assets.compute.coiled_cost import CoiledBill, RunCost, coiled_bill, run_cost
 from gh_assets.compute.coiled_options import CoiledOptions
-from gh_assets.compute.run_report import Figure, Url
 from gh_assets.compute.worker_config import WORKER_DASK_CONFIG
 from gh_assets.compute.worker_usage import WorkerCounter, WorkerUsage
+from gh_assets.reporting import Figure, Url
 from gh_assets.settings import setting_field, variable
 from gh_assets.tables.storage import STAGING, Storage, write_probe
 
