@@ -37,20 +37,6 @@ API_VERSION = "2022-11-28"
 SECONDARY_WAIT_SECONDS = 60.0  # GitHub: a secondary limit without retry-after, wait a minute
 DEFAULT_RETRY = RetryPolicy(max_attempts=5, backoff_seconds=1.0)
 
-# Why a push got no answer, and what each cause means (the run's metadata shows both).
-CAUSES = {
-    "not_found": "404: the repository is gone or private, or a commit is unknown",
-    "conflict": "409: the repository is empty",
-    "unprocessable": "422: a commit is unknown (force-pushed away)",
-    "forbidden": "403 that is not a rate limit: the token may not read the repository",
-    "server_error": "5xx after every attempt",
-    "connection_error": "no answer after every attempt",
-    "rate_limited": "still rate limited after every attempt",
-    "stopped_for_rate_limit": "not asked: the rate limit's reset was further off than the run "
-    "may wait",
-    "unexpected_answer": "an answer this client cannot read",
-}
-GONE_FOR_GOOD = frozenset({"not_found", "conflict", "unprocessable"})
 _STATUS_CAUSES = {404: "not_found", 409: "conflict", 422: "unprocessable"}
 
 log = logging.getLogger(__name__)
@@ -61,7 +47,7 @@ class GitHubError(RuntimeError):
 
 
 class ApiRefusal(Exception):
-    """GitHub gave no usable answer to one request; `cause` is a key of CAUSES."""
+    """GitHub gave no usable answer to one request; `cause` is a key of report.CAUSES."""
 
     def __init__(self, cause: str, detail: str) -> None:
         super().__init__(f"{cause}: {detail}")

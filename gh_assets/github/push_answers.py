@@ -78,7 +78,7 @@ class PushAnswer:
 
 @dataclass(frozen=True)
 class PushOutcome:
-    """A push asked about: its answer, or the cause it has none (a key of client.CAUSES)."""
+    """A push asked about: its answer, or the cause it has none (a key of report.CAUSES)."""
 
     push: ListlessPush
     answer: PushAnswer | None = None

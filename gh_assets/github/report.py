@@ -11,11 +11,25 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from gh_assets.github.api_day import ApiDay
-from gh_assets.github.client import CAUSES, GONE_FOR_GOOD
 from gh_assets.github.following import FollowedRepos
 from gh_assets.github.push_answers import KINDS
 from gh_assets.reporting import CheckOutcome, DataCheck, Figure, Markdown, TablePath
 from gh_assets.tables.catalogue import API_COMMITS
+
+# Why a push got no answer, and what each cause means (the run's metadata shows both).
+CAUSES = {
+    "not_found": "404: the repository is gone or private, or a commit is unknown",
+    "conflict": "409: the repository is empty",
+    "unprocessable": "422: a commit is unknown (force-pushed away)",
+    "forbidden": "403 that is not a rate limit: the token may not read the repository",
+    "server_error": "5xx after every attempt",
+    "connection_error": "no answer after every attempt",
+    "rate_limited": "still rate limited after every attempt",
+    "stopped_for_rate_limit": "not asked: the rate limit's reset was further off than the run "
+    "may wait",
+    "unexpected_answer": "an answer this client cannot read",
+}
+GONE_FOR_GOOD = frozenset({"not_found", "conflict", "unprocessable"})
 
 
 @dataclass(frozen=True)
