@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from gh_assets_tests.harnesses.loopback_server import LoopbackServer
+
 FAULT_KINDS = ("status_500", "status_503", "status_429", "cut", "stall", "not_gzip")
 _ERROR_CODES = {500: "InternalError", 503: "SlowDown", 429: "TooManyRequests"}
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
@@ -67,26 +69,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.server.mirror._connections.add(self.connection)
+        self.server.owner._connections.add(self.connection)
 
     def finish(self) -> None:
-        self.server.mirror._connections.discard(self.connection)
+        self.server.owner._connections.discard(self.connection)
         super().finish()
 
     def do_GET(self) -> None:
-        self.server.mirror._serve(self)
+        self.server.owner._serve(self)
 
     def do_HEAD(self) -> None:
-        self.server.mirror._serve(self)
+        self.server.owner._serve(self)
 
     def log_message(self, format: str, *args: object) -> None:
         """Silence the default stderr access log; the mirror keeps its own."""
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
     request_queue_size = 128
-    mirror: ArchiveMirror
+    owner: ArchiveMirror
 
     def handle_error(self, request, client_address) -> None:
         """A client that hangs up (after a stall or a cut) is expected here, not an error."""
@@ -94,7 +95,7 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class ArchiveMirror:
+class ArchiveMirror(LoopbackServer):
     """Serves `root` on 127.0.0.1 (GET, HEAD, `Range: bytes=N-` with `If-Range: ETAG`), injecting
     programmed faults.
 
@@ -116,10 +117,10 @@ class ArchiveMirror:
         stall_seconds: float = 30.0,
         honour_range: bool = True,
     ) -> None:
+        super().__init__(host, port)
         self.root = Path(root).resolve()
         self.stall_seconds = stall_seconds
         self.honour_range = honour_range
-        self._address = (host, port)
         self._lock = threading.Lock()
         self._queues: dict[tuple[str, str], deque[str]] = {}
         self._random: random.Random | None = None
@@ -129,45 +130,19 @@ class ArchiveMirror:
         self._injected: Counter[str] = Counter()
         self._connections: set[socket.socket] = set()
         self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    # lifecycle
-
-    def start(self) -> ArchiveMirror:
-        """Bind a port and serve in a daemon thread."""
-        self._server = _Server(self._address, _Handler)
-        self._server.mirror = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
+    handler = _Handler
+    server_class = _Server
 
     def stop(self) -> None:
         """Stop serving, end stalls early and drop open connections."""
-        if self._server is None:
+        if not self.running:
             return
         self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
         for connection in list(self._connections):
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-        self._thread.join()
-        self._server = None
-
-    def __enter__(self) -> ArchiveMirror:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:PORT`, without a trailing slash."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def url(self, name: str) -> str:
         """The URL of one file name under the base URL."""

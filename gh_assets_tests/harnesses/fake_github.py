@@ -29,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from gh_assets_tests.harnesses.loopback_server import LoopbackServer
+
 FAULT_KINDS = ("primary_403", "secondary_429", "secondary_403", "forbidden_403", "status_502")
 MAX_PER_PAGE = 100
 UNPAGED_LIMIT = 250
@@ -85,8 +87,26 @@ class RecordedRequest:
     authorized: bool
 
 
-class FakeGitHub:
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_GET(self) -> None:
+        self.server.owner._serve(self)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silence the default access log; the fake keeps its own."""
+
+
+class _Server(ThreadingHTTPServer):
+    owner: FakeGitHub
+
+
+class FakeGitHub(LoopbackServer):
     """Serves repositories on 127.0.0.1 to clients holding `token`."""
+
+    handler = _Handler
+    server_class = _Server
 
     def __init__(
         self,
@@ -97,6 +117,7 @@ class FakeGitHub:
         latency_seconds: float = 0.0,
         secondary_block_seconds: float = 60.0,
     ) -> None:
+        super().__init__()
         self.token = token
         self.rate_limit = rate_limit
         self.window_seconds = window_seconds
@@ -115,7 +136,6 @@ class FakeGitHub:
         self._retry_after_until = 0.0
         self._limit_announced_at = 0.0
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     # set-up
 
@@ -143,33 +163,6 @@ class FakeGitHub:
                 for r in self.requests
                 if r.path.startswith(prefix)
             ]
-
-    # lifecycle
-
-    def start(self) -> FakeGitHub:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeGitHub:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     # serving
 
@@ -357,19 +350,3 @@ def _primary_message() -> dict[str, str]:
 
 def _secondary_message() -> dict[str, str]:
     return {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def do_GET(self) -> None:
-        self.server.fake._serve(self)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Silence the default access log; the fake keeps its own."""
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeGitHub
