@@ -1,4 +1,5 @@
-"""The catalogue of output tables: each one's name (its asset key), description and columns.
+"""The catalogue of output tables: each one's name (its asset key), description, columns and where
+its days are.
 
 Writers, assets, checks and the README read a table from here; adding a table is adding an entry
 (and the code that fills it).
@@ -6,6 +7,7 @@ Writers, assets, checks and the README read a table from here; adding a table is
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -31,7 +33,16 @@ class Table:
     def schema(self) -> pa.Schema:
         return pa.schema([pa.field(column.name, column.type) for column in self.columns])
 
+    def day_dir(self, day: dt.date) -> str:
+        """The folder of a day's partition, below the storage root (Hive style: `date=...`)."""
+        return f"{self.name}/date={day.isoformat()}"
 
+    def day_file(self, day: dt.date) -> str:
+        """The day's one file, below the storage root."""
+        return f"{self.day_dir(day)}/{DAY_FILE}"
+
+
+DAY_FILE = "data.parquet"
 UTC_MICROS = pa.timestamp("us", tz="UTC")
 # Descriptions are plain text: the UI shows some of them (the catalog, column schemas) unrendered.
 DAY_NOTE = (
@@ -239,3 +250,6 @@ API_COMMITS = Table(
     )
     + (Column("source", pa.string(), "Where the row comes from: api (GitHub's REST API)."),),
 )
+
+TABLES = (MANIFEST, PUSH_EVENTS, COMMITS, EVENTS, REPO_ACTIVITY, API_COMMITS)
+BY_NAME = {table.name: table for table in TABLES}

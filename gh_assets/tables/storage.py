@@ -1,6 +1,7 @@
 """Where tables live: a local folder or an object store, through fsspec, with one layout for both.
 
-Layout, readable as Hive-partitioned datasets: `<root>/<table>/date=YYYY-MM-DD/data.parquet`.
+Layout, readable as Hive-partitioned datasets: `<root>/<table>/date=YYYY-MM-DD/data.parquet`, as
+the catalogue declares each table's day file.
 One file per table and day makes replacing a day atomic for readers: a local file is renamed into
 place, an object-store object appears when its upload completes. Work in progress lives under
 `<root>/_staging/`, which readers never look at.
@@ -23,7 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
-DAY_FILE = "data.parquet"
+from gh_assets.tables.catalogue import BY_NAME
+
 ABANDONED_AFTER_SECONDS = 3600  # no day file takes an hour to write
 STAGING = "_staging"
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
@@ -90,10 +92,12 @@ class Storage:
         return path if self.is_local else self.fs.unstrip_protocol(path)
 
     def day_dir(self, table: str, day: dt.date) -> str:
-        return f"{self.root}/{table}/date={day.isoformat()}"
+        """The folder of a catalogue table's day, by the table's name."""
+        return f"{self.root}/{BY_NAME[table].day_dir(day)}"
 
     def day_file(self, table: str, day: dt.date) -> str:
-        return f"{self.day_dir(table, day)}/{DAY_FILE}"
+        """The file of a catalogue table's day, by the table's name."""
+        return f"{self.root}/{BY_NAME[table].day_file(day)}"
 
     def staging_root(self, run_token: str) -> str:
         return f"{self.root}/{STAGING}/{run_token}"

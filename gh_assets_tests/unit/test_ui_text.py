@@ -9,16 +9,7 @@ import pytest
 from gh_assets.definitions import defs
 from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
 from gh_assets.defs.resources.github import GitHubResource
-from gh_assets.tables.catalogue import (
-    API_COMMITS,
-    COMMITS,
-    EVENTS,
-    MANIFEST,
-    PUSH_EVENTS,
-    REPO_ACTIVITY,
-)
-
-TABLES = (MANIFEST, PUSH_EVENTS, COMMITS, EVENTS, REPO_ACTIVITY, API_COMMITS)
+from gh_assets.tables.catalogue import TABLES
 
 
 def ui_texts() -> dict[str, str]:
