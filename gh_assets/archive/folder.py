@@ -39,10 +39,14 @@ class FolderArchive:
         return self
 
     def probe(self, filename: str) -> HourFile:
+        """The file's status; a folder that does not exist is an error, not a missing hour (a
+        sensor would wait for it forever)."""
         fs, root = self._folder.fs, self._folder.root
         try:
             info = fs.info(f"{root}/{filename}")
         except FileNotFoundError:
+            if not fs.isdir(root):
+                raise ArchiveError(f"{self.base_url}: no such folder") from None
             return HourFile(filename, self.url(filename), exists=False, status=404)
         modified = info.get("LastModified") or info.get("mtime")
         return HourFile(
@@ -56,10 +60,7 @@ class FolderArchive:
         )
 
     def probe_day(self, day: dt.date) -> list[HourFile]:
-        """The 24 files of a day; a folder that does not exist is an error, not 24 missing hours."""
-        fs, root = self._folder.fs, self._folder.root
-        if not fs.isdir(root):
-            raise ArchiveError(f"{self.base_url}: no such folder")
+        """The 24 files of a day."""
         return [self.probe(filename) for filename in day_filenames(day)]
 
     def open(self, filename: str) -> FolderBody | None:

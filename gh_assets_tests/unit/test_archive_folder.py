@@ -26,7 +26,9 @@ def test_a_folder_answers_like_the_archive(tmp_path):
         assert body.position == first.size
 
 
-def test_a_folder_that_does_not_exist_is_an_error_not_missing_hours(tmp_path):
+@pytest.mark.parametrize("probe", ["probe_day", "probe"])
+def test_a_folder_that_does_not_exist_is_an_error_not_missing_hours(tmp_path, probe):
+    """Whether a day's 24 files are probed (the manifest) or one (the sensor)."""
     client = ArchiveResource(base_url=f"file://{tmp_path}/gharchvie").client()
     with pytest.raises(ArchiveError, match="gharchvie'?: no such folder"):
-        client.probe_day(DAY)
+        getattr(client, probe)(DAY if probe == "probe_day" else "2016-03-01-0.json.gz")
