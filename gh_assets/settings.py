@@ -19,7 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.fields import FieldInfo
 
 from gh_assets.archive.names import FIRST_DAY
-from gh_assets.archive.source import DEFAULT_SOURCE_URL, validate_source_url
+from gh_assets.archive.source import (
+    DEFAULT_SOURCE_URL,
+    validate_source_url,
+    without_credentials,
+)
 from gh_assets.compute.cluster_choice import DaskMode
 from gh_assets.compute.coiled_options import CoiledOptions
 from gh_assets.github.client import DEFAULT_API_URL, TOKEN_VARIABLE, validate_api_url
@@ -157,7 +161,7 @@ class Settings(BaseModel):
             error = exc.errors()[0]
             path = next(path for path, _ in variables() if error["loc"][: len(path)] == path)
             name = variable("_".join(path))
-            value = repr(env[name])
+            value = repr(without_credentials(env[name]))
             ours = error["type"] == "value_error"  # raised by a validator here, or by the core
             message = str(error["ctx"]["error"]) if ours else error["msg"]
             if not message.startswith(value):  # the core's own messages begin with the value

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,8 +30,17 @@ class InvalidSourceUrl(ValueError):
 
 
 def validate_source_url(base_url: str) -> str:
-    """Return the base URL without a trailing slash, or say why it cannot be used."""
+    """Return the base URL without a trailing slash, or say why it cannot be used.
+
+    A URL with credentials (`user:password@host`) is refused: it would be stored in every manifest
+    row and shown in metadata and logs. A mirror that needs them takes them from the environment
+    of its client (an S3 bucket from the AWS chain)."""
     parsed = urlparse(base_url)
+    if parsed.username is not None or parsed.password is not None:
+        raise InvalidSourceUrl(
+            f"{without_credentials(base_url)}: the URL holds credentials, which would be stored "
+            "in the manifest and shown in logs; give a URL without them"
+        )
     if (parsed.scheme in ("http", "https", "s3") and parsed.netloc) or (
         parsed.scheme == "file" and parsed.path.strip("/")
     ):
@@ -40,6 +50,11 @@ def validate_source_url(base_url: str) -> str:
         "(https://data.gharchive.org), a mirror such as http://127.0.0.1:8000, a folder "
         "(file:///data/gharchive) or a bucket (s3://bucket/gharchive)"
     )
+
+
+def without_credentials(text: str) -> str:
+    """`text` with the `user:password@` of any URL in it left out."""
+    return re.sub(r"(//)[^/@\s]+@", r"\1", text)
 
 
 @dataclass(frozen=True)

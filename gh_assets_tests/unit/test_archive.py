@@ -24,3 +24,16 @@ def test_hour_names_are_not_zero_padded():
 def test_source_url_must_be_http_a_folder_or_a_bucket(url):
     with pytest.raises(InvalidSourceUrl, match="is not an http"):
         validate_source_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://me:s3cret@mirror.example.org/gharchive", "https://mirror.example.org/gharchive"),
+        ("http://s3cret@127.0.0.1:8000", "http://127.0.0.1:8000"),
+    ],
+)
+def test_a_source_url_with_credentials_is_refused_without_repeating_them(url, shown):
+    with pytest.raises(InvalidSourceUrl, match="holds credentials") as refused:
+        validate_source_url(url)
+    assert str(refused.value).startswith(f"{shown}: ") and "s3cret" not in str(refused.value)

@@ -181,6 +181,13 @@ def test_a_wrong_value_is_one_clear_line(env, message):
     assert "\n" not in str(raised.value)
 
 
+def test_a_source_url_with_credentials_is_refused_in_a_line_without_them():
+    with pytest.raises(SettingsError, match="holds credentials") as refused:
+        Settings.from_env({"GH_ASSETS_SOURCE_URL": "https://me:s3cret@mirror.example.org/x"})
+    assert str(refused.value).startswith("GH_ASSETS_SOURCE_URL='https://mirror.example.org/x'")
+    assert "s3cret" not in str(refused.value)
+
+
 def test_the_readme_configuration_table_is_the_settings_model():
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert settings_table() in readme
