@@ -3,8 +3,9 @@
     .venv/bin/python -m bench.run [--quick] [--reps 3] [--procs 1 2] [--mb 100] [--hours 4] ...
 
 Scenarios: ``synthetic-<style>`` (generated hours, all approaches), ``real`` (the real 2015-01-01-1
-hour), ``day`` (a day of hours: 1 -> 2 worker scaling) and ``memory`` (one large 2020-style hour).
-Each measurement runs in a fresh process (see bench.approaches). Prints one table and writes the
+hour), ``day`` (a day of hours: 1 -> 2 worker scaling), ``memory`` (one large 2020-style hour) and
+``e2e`` (the CLI run of a week and of a day against the DuckDB one-liner: bench.end_to_end).
+Each measurement runs in a fresh process (see bench.approaches). Prints the tables and writes the
 figures to bench/latest.json. MB = 1e6 bytes, for throughput and RSS alike.
 """
 
@@ -27,7 +28,8 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from bench.approaches import FLOORS, GH_MODULE, RESULT_PREFIX, RUNNERS
+from bench import end_to_end
+from bench.approaches import FLOORS, RESULT_PREFIX, RUNNERS
 from bench.generate import MB, ensure
 
 BENCH = Path(__file__).resolve().parent
@@ -107,19 +109,21 @@ def warm_page_cache(files: Iterable[Path]) -> None:
 
 
 # --- one measurement -------------------------------------------------------------------------
-def subprocess_env(bytecode_cache: Path | None) -> dict[str, str]:
-    """Environment of the measuring processes: repo importable; optionally a bytecode cache.
+def subprocess_env(no_bytecode_dir: Path | None) -> dict[str, str]:
+    """Environment of the measuring processes: repo importable, never writing bytecode.
 
-    With PYTHONDONTWRITEBYTECODE and no __pycache__ in the venv, every fresh process would compile
-    pandas, dask, ... again (about 1 s each); a cache under bench/.data avoids that.
+    `make bench` installs with bytecode compiled (`make sync`), so the processes find it as a fresh
+    install does; with `no_bytecode_dir` (an empty folder as PYTHONPYCACHEPREFIX) they find none
+    and compile every import, as an install without it would.
     """
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
-    if bytecode_cache:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache)
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    if no_bytecode_dir:
+        env["PYTHONPYCACHEPREFIX"] = str(no_bytecode_dir)
     return env
 
 
@@ -395,17 +399,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--day-mb", type=float, default=25.0, help="MB uncompressed per day hour")
     p.add_argument("--memory-mb", type=float, default=430.0, help="MB of the 2020-style hour")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--scenarios", nargs="+", default=["synthetic", "real", "day", "memory"])
+    p.add_argument("--scenarios", nargs="+", default=["synthetic", "real", "day", "memory", "e2e"])
     p.add_argument("--approaches", nargs="+", default=ALL, choices=ALL)
     p.add_argument("--quick", action="store_true", help="small smoke run (~1 min)")
-    p.add_argument("--no-bytecode-cache", action="store_true", help="compile in every process")
+    p.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="per-file runs compile every import; e2e adds runs of ours that do",
+    )
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds per measurement")
     p.add_argument("--data-dir", type=Path, default=BENCH / ".data")
     p.add_argument("--work-dir", type=Path, default=BENCH / ".data" / "work")
     p.add_argument("--json", type=Path, default=BENCH / "latest.json")
+    end_to_end.add_arguments(p)
     a = p.parse_args(argv)
     if a.quick:
         a.reps, a.mb, a.hours, a.day_hours, a.day_mb, a.memory_mb = 1, 10.0, 2, 4, 5.0, 50.0
+        a.e2e_reps, a.month = 1, False
     return a
 
 
@@ -413,11 +423,9 @@ def main(argv: list[str] | None = None) -> None:
     a = parse_args(argv)
     t0 = time.perf_counter()
     scenarios = build_scenarios(a)
-    env = subprocess_env(None if a.no_bytecode_cache else a.data_dir / "pycache")
-    imports = "import dask.dataframe, distributed, duckdb, pyarrow.parquet, isal.igzip, orjson"
-    for code in (imports, f"import {GH_MODULE}"):  # fill the bytecode cache; may fail
-        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True)
-    log(f"input and bytecode cache ready in {time.perf_counter() - t0:.1f} s")
+    no_bytecode = a.work_dir / "no-bytecode" if a.no_bytecode else None
+    env = subprocess_env(no_bytecode)
+    log(f"input ready in {time.perf_counter() - t0:.1f} s")
     skip: dict[str, str] = {}
     report: dict[str, dict] = {}
     for sc in scenarios:
@@ -427,7 +435,13 @@ def main(argv: list[str] | None = None) -> None:
         report[sc.name] = run_scenario(sc, a, env, skip)
         report[sc.name]["warnings"] += note
     targets = evaluate_targets(report)
-    print_report(report, targets)
+    if report:
+        print_report(report, targets)
+    e2e = None
+    if "e2e" in a.scenarios:
+        e2e = end_to_end.run(a)
+        print()
+        end_to_end.print_summary(e2e)
     elapsed = time.perf_counter() - t0
     print(f"total {elapsed:.0f} s; figures in {a.json}")
     meta = {
@@ -439,7 +453,8 @@ def main(argv: list[str] | None = None) -> None:
         "versions": {m: version(m) for m in VERSIONS_OF},
         "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(a).items()},
     }
-    a.json.write_text(json.dumps({"meta": meta, "scenarios": report, "targets": targets}, indent=1))
+    figures = {"meta": meta, "scenarios": report, "targets": targets, "end_to_end": e2e}
+    a.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":
