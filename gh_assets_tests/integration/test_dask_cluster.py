@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 import os
 import shutil
+import sys
 import threading
 import time
 
@@ -168,6 +169,30 @@ def test_local_workers_keep_glibcs_malloc_defaults(tmp_path, monkeypatch):
         threads = run.client.run(os.environ.get, "OMP_NUM_THREADS")
     assert list(settings.values()) == [None, None]
     assert list(threads.values()) == ["1", "1"]  # the nanny's other settings still apply
+
+
+def test_local_workers_start_lean_with_this_processs_environment(tmp_path, monkeypatch):
+    """Forked from our forkserver with the transform imported, without re-running the parent's
+    main module (here pytest's script; in a run the Dagster CLI, ~700 modules), and with the
+    environment of now, not of when the forkserver started (a cluster has started already)."""
+    resource = DaskResource(mode="local", local_workers=2)
+    storage = Storage(str(tmp_path))
+    with resource.cluster(run_id="r0", partition_count=1, storage=storage):
+        pass
+    monkeypatch.setenv("GH_ASSETS_TEST_LATE_VARIABLE", "set after the forkserver started")
+    main = sys.modules["__main__"]
+    before = (main.__dict__.get("__file__"), main.__spec__)
+    with resource.cluster(run_id="r1", partition_count=1, storage=storage) as run:
+        found = run.client.run(
+            lambda: (
+                "_pytest" in sys.modules,
+                "gh_assets.compute.hour_transform" in sys.modules,
+                os.environ.get("GH_ASSETS_TEST_LATE_VARIABLE"),
+            )
+        )
+    late = "set after the forkserver started"
+    assert list(found.values()) == [(False, True, late)] * 2
+    assert (main.__dict__.get("__file__"), main.__spec__) == before  # put back
 
 
 def test_a_local_run_counts_its_workers_and_keeps_its_fixed_size(tmp_path):

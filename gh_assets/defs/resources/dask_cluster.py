@@ -9,8 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import dagster as dg
-import dask
-from distributed import Client, LocalCluster
+from distributed import Client
 from pydantic import Field
 
 from gh_assets.compute.cluster_choice import (
@@ -26,7 +25,7 @@ from gh_assets.compute.cluster_choice import (
 from gh_assets.compute.coiled_cluster import coiled_cluster, has_coiled_token
 from gh_assets.compute.coiled_cost import CoiledBill, RunCost, coiled_bill, run_cost
 from gh_assets.compute.coiled_options import CoiledOptions
-from gh_assets.compute.worker_config import WORKER_DASK_CONFIG
+from gh_assets.compute.local_cluster import local_cluster
 from gh_assets.compute.worker_usage import WorkerCounter, WorkerUsage
 from gh_assets.reporting import Figure, Url
 from gh_assets.settings import setting_field, variable
@@ -145,15 +144,11 @@ class DaskResource(dg.ConfigurableResource):
 
     @contextmanager
     def _local_cluster(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
-        with dask.config.set(WORKER_DASK_CONFIG):
-            cluster = LocalCluster(
-                n_workers=self.local_workers or os.cpu_count(),
-                threads_per_worker=self.local_threads_per_worker,
-                memory_limit=self.local_memory_limit,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:0",
-            )
+        cluster = local_cluster(
+            self.local_workers or os.cpu_count(),
+            self.local_threads_per_worker,
+            self.local_memory_limit,
+        )
         with cluster, Client(cluster) as client:
             yield RunCluster(client, choice.mode, choice.reason)
 
