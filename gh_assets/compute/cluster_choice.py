@@ -96,8 +96,14 @@ def choose_cluster(request: ClusterRequest) -> ClusterChoice:
 
 
 def may_use_coiled(mode: DaskMode) -> bool:
-    """Whether runs in this mode may get a Coiled cluster (only then is its token looked up)."""
+    """Whether runs in this mode may get a Coiled cluster (only then are its options checked)."""
     return mode in ("auto", "coiled")
+
+
+def may_choose_coiled(mode: DaskMode, days: int, coiled_threshold: int) -> bool:
+    """Whether this run may get a Coiled cluster: only then is Coiled's token looked up, which
+    imports coiled (about 1 s of CPU in the Dagster process)."""
+    return mode == "coiled" or (mode == "auto" and days > coiled_threshold)
 
 
 def _resolve(request: ClusterRequest) -> ClusterChoice:

@@ -14,10 +14,12 @@ from collections.abc import Collection, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from gh_assets.tables.arrays import booleans, to_numpy
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS, Table
 from gh_assets.tables.storage import PARQUET_OPTIONS, Storage
 
@@ -49,38 +51,33 @@ class DaySummary:
 
 
 def first_occurrences(event_ids: list[pa.ChunkedArray]) -> list[pa.Array | None]:
-    """Per part, a keep-mask for rows whose event id was not seen in an earlier part (None: all)."""
+    """Per part, a keep-mask for rows whose event id was not seen in an earlier part (None: all).
+
+    Dictionary encoding numbers the distinct ids in the order they first occur, so a row holds
+    an id's first occurrence exactly when its number exceeds every number before it.
+    """
     sizes = [len(ids) for ids in event_ids]
-    total = sum(sizes)
-    if total == 0:
+    chunks = [chunk for ids in event_ids for chunk in ids.chunks]
+    if not sum(sizes):
         return [None] * len(event_ids)
-    combined = pa.table(
-        {
-            "event_id": pa.chunked_array(
-                [chunk for ids in event_ids for chunk in ids.chunks], type=pa.string()
-            ),
-            "row": pa.array(range(total), type=pa.int64()),
-        }
+    numbers = to_numpy(
+        pc.dictionary_encode(pa.chunked_array(chunks, pa.string()).combine_chunks()).indices
     )
-    first_rows = combined.group_by("event_id", use_threads=False).aggregate([("row", "min")])
-    if first_rows.num_rows == total:
-        return [None] * len(event_ids)
-    keep = pc.is_in(combined["row"], value_set=first_rows["row_min"]).combine_chunks()
+    seen_before = np.maximum.accumulate(np.concatenate(([-1], numbers[:-1])))
+    keep = numbers > seen_before
     masks, offset = [], 0
     for size in sizes:
-        mask = keep.slice(offset, size)
-        masks.append(None if pc.all(mask).as_py() else mask)
+        part = keep[offset : offset + size]
+        masks.append(None if part.all() else booleans(part))
         offset += size
     return masks
 
 
-def top_counts(counts: list[pa.Table], column: str, limit: int = 10) -> list[tuple[str, int]]:
-    """The most frequent values over per-part `(column, pushes)` count tables."""
-    if not counts:
-        return []
-    combined = pa.concat_tables(counts).group_by(column).aggregate([("pushes", "sum")])
-    top = combined.sort_by([("pushes_sum", "descending"), (column, "ascending")]).slice(0, limit)
-    return list(zip(top[column].to_pylist(), top["pushes_sum"].to_pylist(), strict=True))
+def top_counts(values: pa.ChunkedArray | pa.Array, limit: int | None = 10) -> list[tuple]:
+    """The most frequent values and their counts, the most frequent first, then by value."""
+    counts = pc.value_counts(values)
+    pairs = zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
+    return sorted(pairs, key=lambda pair: (-pair[1], pair[0] is None, pair[0] or ""))[:limit]
 
 
 def commit_day(
@@ -108,7 +105,7 @@ def _publish_pushes(
         storage.read_table(part[PUSH_EVENTS.name], ["event_id"])["event_id"] for part in parts
     ]
     masks = first_occurrences(event_ids)
-    repo_counts = []
+    repos = []
     if event_ids:
         all_ids = pa.chunked_array([c for ids in event_ids for c in ids.chunks], type=pa.string())
         summary.distinct_event_ids = pc.count_distinct(all_ids).as_py()
@@ -132,10 +129,9 @@ def _publish_pushes(
             summary.pushes_without_commit_list += pushes["commit_count"].null_count
             summary.unparsed_created_at += pushes["created_at"].null_count
             summary.listed_commits += pc.sum(pushes["commit_count"]).as_py() or 0
-            counts = pushes.group_by("repo").aggregate([([], "count_all")])
-            repo_counts.append(pa.table({"repo": counts["repo"], "pushes": counts["count_all"]}))
+            repos += pushes["repo"].chunks
             summary.commits += commits.num_rows
-    summary.top_repos = top_counts(repo_counts, "repo")
+    summary.top_repos = top_counts(pa.chunked_array(repos, pa.string()))
     if PUSH_EVENTS.name in tables:
         summary.push_events_path = storage.uri(push_path)
         summary.push_events_bytes = storage.fs.size(push_path)
@@ -167,11 +163,7 @@ def _publish_events(storage: Storage, paths: list[str], summary: DaySummary) -> 
                     writer.write_table(rows)
                     summary.events += rows.num_rows
                     summary.events_unparsed_created_at += rows["created_at"].null_count
-                    counts = rows.group_by("type").aggregate([([], "count_all")])
-                    pairs = zip(
-                        counts["type"].to_pylist(), counts["count_all"].to_pylist(), strict=True
-                    )
-                    types.update(dict(pairs))
+                    types.update(dict(top_counts(rows["type"], limit=None)))
     summary.event_types = dict(types.most_common())
     summary.events_path = storage.uri(path)
     summary.events_bytes = storage.fs.size(path)

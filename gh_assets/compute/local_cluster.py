@@ -65,8 +65,11 @@ def _use_our_forkserver_preload() -> None:
         distributed.utils._forkserver_preload_set = True  # distributed then keeps ours
 
 
-def local_cluster(workers: int, threads_per_worker: int, memory_limit: str) -> LocalCluster:
-    """A cluster of `workers` worker processes on this machine, its dashboard on 127.0.0.1."""
+def local_cluster(
+    workers: int, threads_per_worker: int, memory_limit: str, dashboard: bool = True
+) -> LocalCluster:
+    """A cluster of `workers` worker processes on this machine, its dashboard (if wanted) on
+    127.0.0.1."""
     from distributed import LocalCluster
 
     _use_our_forkserver_preload()
@@ -78,6 +81,7 @@ def local_cluster(workers: int, threads_per_worker: int, memory_limit: str) -> L
             memory_limit=memory_limit,
             processes=True,
             host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
+            dashboard_address="127.0.0.1:0",  # also the scheduler's HTTP server (health)
+            scheduler_kwargs={"dashboard": dashboard},
             env=dict(os.environ),
         )

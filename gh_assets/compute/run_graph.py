@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-
-from distributed import Client, wait
+from typing import TYPE_CHECKING
 
 from gh_assets.archive.names import day_filenames
 from gh_assets.archive.source import ArchiveSource
@@ -19,6 +18,9 @@ from gh_assets.compute.day_publish import DaySummary, HourParts, commit_day
 from gh_assets.compute.hour_transform import HourSummary, transform_hour
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS
 from gh_assets.tables.storage import Storage
+
+if TYPE_CHECKING:  # distributed is imported when a run uses it, not with the code location
+    from distributed import Client
 
 
 class DaysFailed(RuntimeError):
@@ -75,6 +77,8 @@ def build_days(
 ) -> list[DayResult]:
     """Build `tables` for `days` on the cluster behind `client`, reading each file once; results
     in the order of `days`."""
+    from distributed import wait
+
     tables = tuple(tables)
     day_futures = []
     for day in days:

@@ -11,8 +11,10 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from distributed import Client
+if TYPE_CHECKING:
+    from distributed import Client
 
 SAMPLE_SECONDS = 2.0
 

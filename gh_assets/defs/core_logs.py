@@ -12,9 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import dagster as dg
-from distributed import Client
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 CORE_LOGGER = "gh_assets"
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from gh_assets.tables.arrays import from_numpy, repeated, scalar, to_numpy
 from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS, UTC_MICROS
 
 _AUTHOR = pa.struct([("email", pa.string()), ("name", pa.string())])
@@ -51,6 +52,9 @@ _PARSE_OPTIONS = pj.ParseOptions(
     explicit_schema=PUSH_LINE_SCHEMA, unexpected_field_behavior="ignore"
 )
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_PUSH_EVENT, _EMPTY, _DELETED_REPO = (scalar(text, pa.string()) for text in ("PushEvent", "", "/"))
+_YEAR_ONE = scalar(1, pa.int64())
+_PER_PUSH_IN_COMMITS = ("event_id", "push_id", "created_at", "user", "repo", "ref")
 _OLD_FORMAT_COMMITS = b'"shas"'
 
 
@@ -70,7 +74,7 @@ def read_push_lines(lines: list[bytes]) -> pa.StructArray | None:
     events = pa.StructArray.from_arrays(
         [column.combine_chunks() for column in table.columns], names=table.column_names
     )
-    pushes = events.filter(pc.equal(events.field("type"), "PushEvent"))
+    pushes = events.filter(pc.equal(events.field("type"), _PUSH_EVENT))
     return pushes if _readable_as_is(pushes) else None
 
 
@@ -81,8 +85,8 @@ def _readable_as_is(pushes: pa.StructArray) -> bool:
     required = (pushes.field("id"), login, name, pushes.field("created_at"))
     return not (
         any(column.null_count for column in required)
-        or pc.any(pc.equal(login, "")).as_py()
-        or pc.any(pc.equal(name, "/")).as_py()
+        or pc.any(pc.equal(login, _EMPTY)).as_py()
+        or pc.any(pc.equal(name, _DELETED_REPO)).as_py()
         or pc.list_flatten(commits).null_count
         or not _times_read_exactly(pushes.field("created_at"))
     )
@@ -105,7 +109,7 @@ def _times_read_exactly(texts: pa.Array) -> bool:
     return (
         not parsed.null_count
         and pc.all(pc.equal(printed, texts)).as_py() is not False
-        and pc.all(pc.greater_equal(pc.year(parsed), 1)).as_py() is not False
+        and pc.all(pc.greater_equal(pc.year(parsed), _YEAR_ONE)).as_py() is not False
     )
 
 
@@ -134,23 +138,22 @@ def push_tables(pushes: pa.StructArray, source_file: str) -> tuple[pa.Table, pa.
         "size": payload["size"],
         "distinct_size": payload["distinct_size"],
         "commit_count": pc.list_value_length(commits).cast(pa.int32()),
-        "source_file": pa.repeat(source_file, len(pushes)),
+        "source_file": repeated(source_file, len(pushes)),
     }
     parents = pc.list_parent_indices(commits)
     listed = _fields(pc.list_flatten(commits))
     author = _fields(listed["author"])
-    offsets = commits.offsets.to_numpy()
-    index = np.arange(len(parents)) + offsets[0] - offsets[parents.to_numpy()]
-    repeated = ("event_id", "push_id", "created_at", "user", "repo", "ref")
+    offsets = to_numpy(commits.offsets)
+    index = np.arange(len(parents)) + offsets[0] - offsets[to_numpy(parents)]
     per_commit = {
-        **{name: per_push[name].take(parents) for name in repeated},
-        "commit_index": pa.array(index, pa.int32()),
+        **{name: per_push[name].take(parents) for name in _PER_PUSH_IN_COMMITS},
+        "commit_index": from_numpy(index, pa.int32()),
         "sha": listed["sha"],
         "author_name": author["name"],
         "author_email": author["email"],
         "message": listed["message"],
         "distinct": listed["distinct"],
-        "source_file": pa.repeat(source_file, len(parents)),
+        "source_file": repeated(source_file, len(parents)),
     }
     return (
         pa.Table.from_pydict(per_push, schema=PUSH_EVENTS.schema),

@@ -14,6 +14,7 @@ import pyarrow as pa
 from gh_assets.reading.event_rows import EventsRead, careful_row, line_events
 from gh_assets.reading.fast_events import fast_row
 from gh_assets.reading.push_rows import text_safe_array
+from gh_assets.tables.arrays import booleans, from_numpy, repeated
 from gh_assets.tables.catalogue import EVENTS
 
 _PAYLOAD = EVENTS.schema.names.index("payload")
@@ -68,7 +69,7 @@ class EventsTableBuilder:
         )
         offsets = np.zeros(len(payloads) + 1, dtype=np.int32)
         np.cumsum(lengths, out=offsets[1:])
-        present = pa.array([payload is not None for payload in payloads], pa.bool_())
+        present = booleans([payload is not None for payload in payloads])
         columns[_PAYLOAD] = pa.StringArray.from_buffers(
             len(payloads),
             pa.py_buffer(offsets),
@@ -80,7 +81,7 @@ class EventsTableBuilder:
             column if isinstance(column, pa.Array) else text_safe_array(column, field.type)
             for column, field in zip(columns, EVENTS.schema, strict=False)
         ]
-        arrays.append(pa.repeat(self.source_file, len(rows)))
+        arrays.append(repeated(self.source_file, len(rows)))
         return pa.Table.from_arrays(arrays, schema=EVENTS.schema)
 
 
@@ -88,7 +89,7 @@ def valid_utf8(data: bytes) -> bool:
     """Whether `data` is valid UTF-8 (Arrow's validator: about 5 GB/s)."""
     if not data:
         return True
-    offsets = pa.array([0, len(data)], pa.int32()).buffers()[1]
+    offsets = from_numpy(np.array([0, len(data)]), pa.int32()).buffers()[1]
     text = pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)])
     try:
         text.validate(full=True)

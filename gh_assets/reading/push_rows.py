@@ -14,6 +14,7 @@ from gh_assets.reading.events import (
     event_user,
     listed_commits,
 )
+from gh_assets.tables.arrays import array, booleans, repeated
 from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
 
 
@@ -89,9 +90,7 @@ class PushTableBuilder:
     def add_read(self, pushes: pa.StructArray) -> None:
         """Add the PushEvents that `arrow_pushes.read_push_lines` read from a batch of lines."""
         keep = [self._first_time(key) for key in pushes.field("id").to_pylist()]
-        push_table, commit_table = push_tables(
-            pushes.filter(pa.array(keep, pa.bool_())), self.source_file
-        )
+        push_table, commit_table = push_tables(pushes.filter(booleans(keep)), self.source_file)
         self._rows_to_tables()
         self._tables.append((push_table, commit_table))
         self.push_count += push_table.num_rows
@@ -121,25 +120,13 @@ class PushTableBuilder:
 def _table(rows: list[tuple], source_file: str, schema: pa.Schema) -> pa.Table:
     """Rows holding every column but the last, `source_file`, which is the same for all."""
     columns = list(zip(*rows, strict=True)) or [()] * (len(schema) - 1)
-    arrays = [
-        text_safe_array(list(values), type_)
-        for values, type_ in zip(columns, schema.types[:-1], strict=True)
-    ]
-    arrays.append(pa.array([source_file] * len(rows), pa.string()))
+    types = schema.types[:-1]
+    arrays = [text_safe_array(values, type_) for values, type_ in zip(columns, types, strict=True)]
+    arrays.append(repeated(source_file, len(rows)))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def text_safe_array(values: list | tuple, type_: pa.DataType) -> pa.Array:
-    """An Arrow array; strings that are not valid Unicode (lone surrogates) are mended, not lost."""
-    try:
-        return pa.array(values, type=type_)
-    except (UnicodeEncodeError, pa.ArrowInvalid, pa.ArrowTypeError):
-        if type_ != pa.string():
-            raise
-        return pa.array([_valid_text(value) for value in values], type=type_)
-
-
-def _valid_text(value: object) -> str | None:
-    if value is None:
-        return None
-    return str(value).encode("utf-8", "replace").decode("utf-8")
+    """An Arrow array; strings that are not valid Unicode (lone surrogates) are mended, not lost
+    (`tables.arrays`, which also keeps pyarrow from importing pandas)."""
+    return array(values, type_)

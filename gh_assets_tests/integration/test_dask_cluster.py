@@ -11,6 +11,7 @@ import time
 import dask
 import psutil
 import pytest
+import requests
 
 from gh_assets.compute.cluster_choice import ClusterConfigError
 from gh_assets.defs.resources import CoiledConfig, DaskResource, resources_from
@@ -193,6 +194,16 @@ def test_local_workers_start_lean_with_this_processs_environment(tmp_path, monke
     late = "set after the forkserver started"
     assert list(found.values()) == [(False, True, late)] * 2
     assert (main.__dict__.get("__file__"), main.__spec__) == before  # put back
+
+
+@pytest.mark.parametrize("dashboard", [True, False])
+def test_the_local_dashboard_and_its_link_are_there_only_when_wanted(tmp_path, dashboard):
+    resource = DaskResource(mode="local", local_workers=1, local_dashboard=dashboard)
+    with resource.cluster(run_id="r1", partition_count=1, storage=Storage(str(tmp_path))) as run:
+        port = run.client.scheduler_info()["services"]["dashboard"]  # the scheduler's HTTP server
+        status = requests.get(f"http://127.0.0.1:{port}/status", timeout=10).status_code
+    assert status == (200 if dashboard else 404)
+    assert ("dask_dashboard_during_run" in run.figures()) == dashboard
 
 
 def test_a_local_run_counts_its_workers_and_keeps_its_fixed_size(tmp_path):

@@ -90,13 +90,10 @@ def test_replacing_a_day_leaves_one_file_and_no_temporaries(tmp_path):
     assert pq.read_table(day_dir / "data.parquet")["event_id"].to_pylist() == ["4"]
 
 
-def test_top_counts_over_parts():
-    parts = [
-        pa.table({"repo": ["a/x", "b/y"], "pushes": [3, 1]}),
-        pa.table({"repo": ["b/y", "c/z"], "pushes": [5, 1]}),
-    ]
-    assert top_counts(parts, "repo", limit=2) == [("b/y", 6), ("a/x", 3)]
-    assert top_counts([], "repo") == []
+def test_top_counts_most_first_then_by_name():
+    repos = pa.chunked_array([["b/y", "a/x", "c/z", None], ["b/y", "a/x", None, "d/w"]])
+    assert top_counts(repos, limit=3) == [("a/x", 2), ("b/y", 2), (None, 2)]
+    assert top_counts(pa.chunked_array([], pa.string())) == []
 
 
 def test_repo_activity_of_a_day_without_events_says_what_to_build_first(tmp_path):

@@ -7,9 +7,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import dagster as dg
-from distributed import Client
 from pydantic import Field
 
 from gh_assets.compute.cluster_choice import (
@@ -20,7 +20,7 @@ from gh_assets.compute.cluster_choice import (
     ClusterStartError,
     DaskMode,
     choose_cluster,
-    may_use_coiled,
+    may_choose_coiled,
 )
 from gh_assets.compute.coiled_cluster import coiled_cluster, has_coiled_token
 from gh_assets.compute.coiled_cost import CoiledBill, RunCost, coiled_bill, run_cost
@@ -30,6 +30,9 @@ from gh_assets.compute.worker_usage import WorkerCounter, WorkerUsage
 from gh_assets.reporting import Figure, Url
 from gh_assets.settings import setting_field, variable
 from gh_assets.tables.storage import STAGING, Storage, write_probe
+
+if TYPE_CHECKING:  # distributed is imported when a run starts a cluster, not with the code location
+    from distributed import Client
 
 
 class CoiledConfig(dg.Config, CoiledOptions):
@@ -50,6 +53,7 @@ class RunCluster:
     usage: WorkerUsage | None = None
     bill: CoiledBill | None = None
     cost: RunCost | None = None
+    has_dashboard: bool = True
     dashboard_url: str | None = field(init=False)
     workers_at_start: int = field(init=False)
 
@@ -58,7 +62,8 @@ class RunCluster:
         # Spark's): a Coiled run shows its cluster's page, which opens the dashboard for a
         # signed-in user, instead
         coiled = self.mode == "coiled"
-        self.dashboard_url = self.coiled_details_url if coiled else self.client.dashboard_link
+        dashboard = self.coiled_details_url if coiled else self.client.dashboard_link
+        self.dashboard_url = dashboard if self.has_dashboard else None
         self.workers_at_start = len(self.client.nthreads())
 
     def figures(self) -> dict[str, Figure]:
@@ -97,6 +102,11 @@ class DaskResource(dg.ConfigurableResource):
     local_workers: int | None = Field(default=None, description="Local workers (default: cores).")
     local_threads_per_worker: int = Field(default=1, ge=1)
     local_memory_limit: str = Field(default="auto", description="Per local worker, e.g. '4GiB'.")
+    local_dashboard: bool = Field(
+        default=True,
+        description="Serve the local cluster's Dask dashboard on 127.0.0.1 while a run works "
+        "(it costs the Dagster process about 0.4 s of CPU a run); false: no dashboard, no link.",
+    )
     coiled: CoiledConfig = Field(
         default_factory=CoiledConfig,
         description="The Coiled cluster: workspace, size, machines, software (GH_ASSETS_COILED_*).",
@@ -130,7 +140,8 @@ class DaskResource(dg.ConfigurableResource):
             days=partition_count,
             coiled_threshold=self.coiled_threshold,
             coiled=self.coiled,
-            has_coiled_token=may_use_coiled(self.mode) and has_coiled_token(),
+            has_coiled_token=may_choose_coiled(self.mode, partition_count, self.coiled_threshold)
+            and has_coiled_token(),
             storage_url=storage.url,
             storage_is_local=storage.is_local,
             address=self.address,
@@ -148,12 +159,17 @@ class DaskResource(dg.ConfigurableResource):
             self.local_workers or os.cpu_count(),
             self.local_threads_per_worker,
             self.local_memory_limit,
+            self.local_dashboard,
         )
+        from distributed import Client
+
         with cluster, Client(cluster) as client:
-            yield RunCluster(client, choice.mode, choice.reason)
+            yield RunCluster(client, choice.mode, choice.reason, has_dashboard=self.local_dashboard)
 
     @contextmanager
     def _coiled_cluster(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
+        from distributed import Client
+
         name = f"{self.coiled.name_prefix}-{run_id}"
         with (
             coiled_cluster(self.coiled, name, run_id, choice.workers) as cluster,
@@ -176,6 +192,8 @@ class DaskResource(dg.ConfigurableResource):
 
     @contextmanager
     def _scheduler_at_address(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
+        from distributed import Client
+
         with Client(self.address) as client:
             if storage.is_local:
                 check_shared_folder(client, storage)
