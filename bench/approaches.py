@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from pathlib import Path
 from time import perf_counter
@@ -163,6 +164,28 @@ def pool_runner(task: Task, modules: tuple[str, ...], procs: int, warm: Warmup) 
 
         def run(files: list[str], out: Path) -> Outcome:
             return _from_tasks(pool.map(partial(run_task, task, out=str(out)), files, chunksize=1))
+
+        yield run
+
+
+@contextmanager
+def day_runner(procs: int, warm: Warmup) -> Iterator[Run]:
+    """The day's work as a run does it, without Dask: each file's parts on the pool (as
+    `gh_assets`), then the day's publish (`day_publish.commit_day`) in this process."""
+    commit_day = importlib.import_module("gh_assets.compute.day_publish").commit_day
+    storage = importlib.import_module("gh_assets.tables.storage")
+    with pool_runner(gh_assets_task, GH_MODULES, procs, warm) as transform:
+
+        def run(files: list[str], out: Path) -> Outcome:
+            staged = out / "_staging"
+            for table in PUSH_TABLES:
+                (staged / table).mkdir(parents=True)
+            outcome = transform(files, staged)
+            day = date.fromisoformat(Path(files[0]).name[:10])
+            stems = [Path(f).name.removesuffix(".json.gz") for f in files]
+            parts = [{t: f"{staged}/{t}/{stem}.parquet" for t in PUSH_TABLES} for stem in stems]
+            commit_day(storage.Storage(str(out)), day, parts, str(staged))
+            return outcome
 
         yield run
 
@@ -309,6 +332,7 @@ RUNNERS: dict[str, Runner] = {
     "floor_isal_lines": partial(pool_runner, isal_lines_task, ("isal.igzip",)),
     "gh_assets": partial(pool_runner, gh_assets_task, GH_MODULES),
     "gh_assets_events": partial(pool_runner, gh_assets_events_task, GH_MODULES),
+    "gh_assets_day": day_runner,
     "gh_assets_all": partial(pool_runner, gh_assets_all_task, GH_MODULES),
     "gh_assets_dask": partial(
         dask_runner, gh_assets_dask_work, gh_assets_task, GH_MODULES, gh_assets_worker_config
@@ -316,7 +340,7 @@ RUNNERS: dict[str, Runner] = {
     "approach_2021": partial(dask_runner, approach_2021_work, approach_2021_local, DASK_2021, dict),
     "duckdb": duckdb_runner,
 }
-NEEDS_GH = {"gh_assets", "gh_assets_events", "gh_assets_all", "gh_assets_dask"}
+NEEDS_GH = {"gh_assets", "gh_assets_events", "gh_assets_all", "gh_assets_dask", "gh_assets_day"}
 FLOORS = {"floor_gzip", "floor_isal_lines"}
 
 

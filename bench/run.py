@@ -48,6 +48,7 @@ TARGETS = {  # (approach, reference, bound): seconds ratio approach / reference
 }
 RSS_TARGET_MB = {"gh_assets": 300.0, "gh_assets_events": 400.0}
 SCALING_TARGET = 1.8
+DAY_CPU_TARGET = 2.5
 VERSIONS_OF = ("dask", "distributed", "duckdb", "pyarrow", "isal", "orjson")
 
 
@@ -283,6 +284,11 @@ def evaluate_targets(scenarios: dict[str, dict]) -> list[dict]:
             if name.startswith("memory") and isinstance(gh, dict):
                 label = f"{approach} peak RSS MB [{name}]"
                 out.append(_target(label, gh["peak_rss_mb"], "<=", bound))
+        for p, day in res.get("gh_assets_day", {}).items():
+            floor = res.get("floor_isal_lines", {}).get(p)
+            if isinstance(day, dict) and isinstance(floor, dict):
+                label = f"gh_assets_day CPU (transform + publish) / isal floor CPU [{name} P={p}]"
+                out.append(_target(label, day["cpu_s"] / floor["cpu_s"], "<=", DAY_CPU_TARGET))
         d1, d2 = (res.get("gh_assets_dask", {}).get(p) for p in ("1", "2"))
         if name.startswith("day") and isinstance(d1, dict) and isinstance(d2, dict):
             t1, t2 = (d["startup_s"] + d["seconds"] for d in (d1, d2))
@@ -377,7 +383,7 @@ def build_scenarios(a: argparse.Namespace) -> list[Scenario]:
             log(f"skipping the real hour: {REAL_HOUR} not found")
     if "day" in want:
         files = ensure("2015", a.day_mb, a.day_hours, a.seed, gen)
-        day = ["floor_isal_lines", "gh_assets", "gh_assets_dask"]
+        day = ["floor_isal_lines", "gh_assets", "gh_assets_day", "gh_assets_dask"]
         sc.append(Scenario(f"day-{a.day_hours}h", files, day, a.procs, a.reps))
     if "memory" in want:
         files = ensure("2020", a.memory_mb, 1, a.seed, gen)

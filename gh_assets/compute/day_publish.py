@@ -1,29 +1,68 @@
-"""Publish a day: merge its hourly parts into one file per table, dropping repeated events.
+"""Publish a day: each table's hourly parts joined into one day file, repeated events dropped.
 
-Within a file the transform already keeps the first copy of an event; across the day's files the
-first file (in hour order) wins here. Commits go with their push: a dropped push drops its commits.
-Only the tables asked for are written; `events` parts are copied a row group at a time, so a day
-of every event never has to fit in memory.
+Within a file the transform keeps the first copy of an event. Across the day's files the first
+file (in hour order) wins, by one rule for every table: a table is keyed by the event ids of a key
+table, itself or the one its rows go with (`DayTable.key`), and from each hour's part leave the
+rows whose event id is in an earlier hour's part of that key table. So a dropped push drops its
+commits. Only the key tables' event ids and the columns the day's figures need are decoded; the
+parts are joined without decoding where no row leaves them (`day_files`), so a day of every event
+never has to fit in memory. Only the tables asked for are written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Collection, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
+from gh_assets.compute.day_files import PartRows, write_day_file
 from gh_assets.tables.arrays import booleans, to_numpy
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS, Table
-from gh_assets.tables.storage import PARQUET_OPTIONS, Storage
+from gh_assets.tables.storage import Storage
 
 HourParts = Mapping[str, str]  # where one hour's staged parts are: table name -> path
+
+
+@dataclass(frozen=True)
+class DayTable:
+    """How a table's day is published: the table whose event ids say what is a repeat (itself,
+    or the one its rows go with), and the columns the day's figures read (of a key table)."""
+
+    table: Table
+    key: Table
+    figure_columns: tuple[str, ...] = ()
+
+
+DAY_TABLES = {
+    day_table.table.name: day_table
+    for day_table in (
+        DayTable(PUSH_EVENTS, PUSH_EVENTS, ("repo", "commit_count", "created_at")),
+        DayTable(COMMITS, PUSH_EVENTS),
+        DayTable(EVENTS, EVENTS, ("type", "created_at")),
+    )
+}
+
+
+@dataclass
+class KeyTableDay:
+    """What a key table's parts say of the day, whether or not the table itself is written:
+    the repeats that leave, the distinct event ids, the figure columns of the rows that stay."""
+
+    repeated: list[pa.Array | None]
+    repeats_dropped: int
+    distinct_ids: int
+    columns: pa.Table
+
+
+@dataclass
+class PublishedTable:
+    rows: int
+    bytes: int
+    path: str
 
 
 @dataclass
@@ -80,6 +119,48 @@ def top_counts(values: pa.ChunkedArray | pa.Array, limit: int | None = 10) -> li
     return sorted(pairs, key=lambda pair: (-pair[1], pair[0] is None, pair[0] or ""))[:limit]
 
 
+def read_key_table(storage: Storage, day_table: DayTable, paths: Sequence[str]) -> KeyTableDay:
+    """The event ids and figure columns of a key table's parts, and which of its rows leave.
+
+    Text figure columns (repositories, event types) are read as dictionaries, small however many
+    rows a day has."""
+    names = ["event_id", *day_table.figure_columns]
+    schema = pa.schema([day_table.table.schema.field(name) for name in names])
+    texts = [name for name in day_table.figure_columns if schema.field(name).type == pa.string()]
+    read = [storage.read_table(path, names, texts) for path in paths]
+    ids = [columns["event_id"] for columns in read]
+    masks = first_occurrences(ids)
+    repeated = [
+        None if mask is None else pc.filter(part_ids, pc.invert(mask)).combine_chunks()
+        for part_ids, mask in zip(ids, masks, strict=True)
+    ]
+    kept = [
+        columns if mask is None else columns.filter(mask)
+        for columns, mask in zip(read, masks, strict=True)
+    ]
+    all_ids = pa.chunked_array([chunk for part in ids for chunk in part.chunks], pa.string())
+    return KeyTableDay(
+        repeated,
+        sum(len(part) for part in repeated if part is not None),
+        pc.count_distinct(all_ids).as_py(),
+        pa.concat_tables(kept) if kept else schema.empty_table(),
+    )
+
+
+def publish_table(
+    storage: Storage,
+    day: dt.date,
+    table: Table,
+    paths: Sequence[str],
+    repeated: Sequence[pa.Array | None],
+) -> PublishedTable:
+    """Write the table's day file: the rows of its hours' parts, less those of `repeated` ids."""
+    path = storage.day_file(table.name, day)
+    parts = [PartRows(part, ids) for part, ids in zip(paths, repeated, strict=True)]
+    rows = write_day_file(storage, path, table.schema, parts)
+    return PublishedTable(rows, storage.fs.size(path), storage.uri(path))
+
+
 def commit_day(
     storage: Storage,
     day: dt.date,
@@ -89,101 +170,38 @@ def commit_day(
 ) -> DaySummary:
     """Write the day's files of `tables` from its parts, then drop the staging."""
     summary = DaySummary(day)
-    if PUSH_EVENTS.name in tables or COMMITS.name in tables:
-        _publish_pushes(storage, parts, summary, tables)
-    if EVENTS.name in tables:
-        _publish_events(storage, [part[EVENTS.name] for part in parts], summary)
+    day_tables = [DAY_TABLES[name] for name in DAY_TABLES if name in tables]
+    keys = {}
+    for key in dict.fromkeys(day_table.key.name for day_table in day_tables):
+        keys[key] = read_key_table(storage, DAY_TABLES[key], [part[key] for part in parts])
+    for day_table in day_tables:
+        name = day_table.table.name
+        repeated = keys[day_table.key.name].repeated
+        published = publish_table(storage, day, day_table.table, [p[name] for p in parts], repeated)
+        # a table's fields in the summary are named after it: push_events, push_events_bytes, ...
+        setattr(summary, name, published.rows)
+        setattr(summary, f"{name}_bytes", published.bytes)
+        setattr(summary, f"{name}_path", published.path)
+    if PUSH_EVENTS.name in keys:
+        _count_pushes(summary, keys[PUSH_EVENTS.name])
+    if EVENTS.name in keys:
+        _count_events(summary, keys[EVENTS.name])
     storage.remove_tree(staging_dir)
     return summary
 
 
-def _publish_pushes(
-    storage: Storage, parts: list[HourParts], summary: DaySummary, tables: Collection[str]
-) -> None:
-    day = summary.day
-    event_ids = [
-        storage.read_table(part[PUSH_EVENTS.name], ["event_id"])["event_id"] for part in parts
-    ]
-    masks = first_occurrences(event_ids)
-    repos = []
-    if event_ids:
-        all_ids = pa.chunked_array([c for ids in event_ids for c in ids.chunks], type=pa.string())
-        summary.distinct_event_ids = pc.count_distinct(all_ids).as_py()
-    push_path = storage.day_file(PUSH_EVENTS.name, day)
-    commits_path = storage.day_file(COMMITS.name, day)
-    with (
-        _day_writer(storage, PUSH_EVENTS, push_path, PUSH_EVENTS.name in tables) as push_writer,
-        _day_writer(storage, COMMITS, commits_path, COMMITS.name in tables) as commits_writer,
-    ):
-        for part, mask in zip(parts, masks, strict=True):
-            pushes = storage.read_table(part[PUSH_EVENTS.name])
-            commits = storage.read_table(part[COMMITS.name])
-            if mask is not None:
-                dropped = pc.filter(pushes["event_id"], pc.invert(mask))
-                summary.duplicates_across_files += len(dropped)
-                pushes = pushes.filter(mask)
-                commits = commits.filter(pc.invert(pc.is_in(commits["event_id"], dropped)))
-            push_writer.write_table(pushes)
-            commits_writer.write_table(commits)
-            summary.push_events += pushes.num_rows
-            summary.pushes_without_commit_list += pushes["commit_count"].null_count
-            summary.unparsed_created_at += pushes["created_at"].null_count
-            summary.listed_commits += pc.sum(pushes["commit_count"]).as_py() or 0
-            repos += pushes["repo"].chunks
-            summary.commits += commits.num_rows
-    summary.top_repos = top_counts(pa.chunked_array(repos, pa.string()))
-    if PUSH_EVENTS.name in tables:
-        summary.push_events_path = storage.uri(push_path)
-        summary.push_events_bytes = storage.fs.size(push_path)
-    if COMMITS.name in tables:
-        summary.commits_path = storage.uri(commits_path)
-        summary.commits_bytes = storage.fs.size(commits_path)
+def _count_pushes(summary: DaySummary, pushes: KeyTableDay) -> None:
+    columns = pushes.columns
+    summary.duplicates_across_files = pushes.repeats_dropped
+    summary.distinct_event_ids = pushes.distinct_ids
+    summary.pushes_without_commit_list = columns["commit_count"].null_count
+    summary.unparsed_created_at = columns["created_at"].null_count
+    summary.listed_commits = pc.sum(columns["commit_count"]).as_py() or 0
+    summary.top_repos = top_counts(columns["repo"])
 
 
-def _publish_events(storage: Storage, paths: list[str], summary: DaySummary) -> None:
-    event_ids = [storage.read_table(path, ["event_id"])["event_id"] for path in paths]
-    masks = first_occurrences(event_ids)
-    if event_ids:
-        all_ids = pa.chunked_array([c for ids in event_ids for c in ids.chunks], type=pa.string())
-        summary.distinct_events = pc.count_distinct(all_ids).as_py()
-    types: Counter[str] = Counter()
-    path = storage.day_file(EVENTS.name, summary.day)
-    with _day_writer(storage, EVENTS, path, True) as writer:
-        for part_path, mask in zip(paths, masks, strict=True):
-            with storage.fs.open(part_path, "rb") as file:
-                part = pq.ParquetFile(file)
-                offset = 0
-                for group in range(part.num_row_groups):
-                    rows = part.read_row_group(group)
-                    if mask is not None:
-                        keep = mask.slice(offset, rows.num_rows)
-                        offset += rows.num_rows
-                        summary.event_duplicates_across_files += keep.false_count
-                        rows = rows.filter(keep)
-                    writer.write_table(rows)
-                    summary.events += rows.num_rows
-                    summary.events_unparsed_created_at += rows["created_at"].null_count
-                    types.update(dict(top_counts(rows["type"], limit=None)))
-    summary.event_types = dict(types.most_common())
-    summary.events_path = storage.uri(path)
-    summary.events_bytes = storage.fs.size(path)
-
-
-class _NoWriter:
-    """Stands in for the writer of a table that was not asked for."""
-
-    def write_table(self, table: pa.Table) -> None:
-        pass
-
-
-@contextmanager
-def _day_writer(storage: Storage, table: Table, path: str, wanted: bool):
-    """A Parquet writer of a day file that appears whole when the block ends (if `wanted`)."""
-    if not wanted:
-        yield _NoWriter()
-        return
-    with (
-        storage.open_atomic(path) as file,
-        pq.ParquetWriter(file, table.schema, **PARQUET_OPTIONS) as writer,
-    ):
-        yield writer
+def _count_events(summary: DaySummary, events: KeyTableDay) -> None:
+    summary.event_duplicates_across_files = events.repeats_dropped
+    summary.distinct_events = events.distinct_ids
+    summary.events_unparsed_created_at = events.columns["created_at"].null_count
+    summary.event_types = dict(top_counts(events.columns["type"], limit=None))

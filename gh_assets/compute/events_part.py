@@ -10,7 +10,7 @@ from gh_assets.reading.event_rows import EventsRead
 from gh_assets.reading.events_table import EventsTableBuilder, valid_utf8
 from gh_assets.reading.records import LineBlock
 from gh_assets.tables.catalogue import EVENTS
-from gh_assets.tables.storage import STAGED_PARQUET_OPTIONS
+from gh_assets.tables.storage import PARQUET_OPTIONS
 
 EVENT_BYTES_PER_READ = 8 << 20
 
@@ -20,7 +20,7 @@ class EventsPart:
 
     def __init__(self, source_file: str, sink: BinaryIO, fast: bool = True):
         self.builder = EventsTableBuilder(source_file, fast)
-        self.writer = pq.ParquetWriter(sink, EVENTS.schema, **STAGED_PARQUET_OPTIONS)
+        self.writer = pq.ParquetWriter(sink, EVENTS.schema, **PARQUET_OPTIONS)
         self.lines: list[bytes] = []
         self.size = 0
         self.valid_utf8 = True
@@ -34,7 +34,9 @@ class EventsPart:
             self._write()
 
     def _write(self) -> None:
-        self.writer.write_table(self.builder.table(self.lines, self.valid_utf8))
+        rows = self.builder.table(self.lines, self.valid_utf8)
+        if rows.num_rows:  # pyarrow would write an empty table as an empty row group
+            self.writer.write_table(rows)
         self.lines, self.size, self.valid_utf8 = [], 0, True
 
     def close(self) -> EventsRead:

@@ -7,7 +7,7 @@ tables only lines that contain `"PushEvent"` are parsed: every push has that exa
 then rejected by its type. Push lines are
 gathered into batches of about 8 MB for Arrow's JSON reader (`arrow_pushes`); a batch it declines
 is read line by line. Rows are written in row groups as they accumulate, so memory stays flat in
-the file's size.
+the file's size, and in the day files' own format, so that the day's publish joins them undecoded.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from gh_assets.reading.records import (
     recover_events,
 )
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS
-from gh_assets.tables.storage import STAGED_PARQUET_OPTIONS, Storage
+from gh_assets.tables.storage import PARQUET_OPTIONS, Storage
 
 PUSH_MARKER = b'"PushEvent"'
 ROWS_PER_ROW_GROUP = 50_000
@@ -95,10 +95,8 @@ class PushPart:
     ):
         self.builder = PushTableBuilder(source_file)
         self.arrow_reader = arrow_reader
-        self.push_writer = pq.ParquetWriter(push_sink, PUSH_EVENTS.schema, **STAGED_PARQUET_OPTIONS)
-        self.commits_writer = pq.ParquetWriter(
-            commits_sink, COMMITS.schema, **STAGED_PARQUET_OPTIONS
-        )
+        self.push_writer = pq.ParquetWriter(push_sink, PUSH_EVENTS.schema, **PARQUET_OPTIONS)
+        self.commits_writer = pq.ParquetWriter(commits_sink, COMMITS.schema, **PARQUET_OPTIONS)
         self.lines: list[bytes] = []
         self.size = 0
         self.push_lines = self.damaged_lines = self.objects_recovered = self.fragments_skipped = 0
@@ -122,9 +120,10 @@ class PushPart:
             self._flush()
 
     def _flush(self) -> None:
-        pushes, commits = self.builder.take()
-        self.push_writer.write_table(pushes)
-        self.commits_writer.write_table(commits)
+        writers = (self.push_writer, self.commits_writer)
+        for writer, rows in zip(writers, self.builder.take(), strict=True):
+            if rows.num_rows:  # pyarrow would write an empty table as an empty row group
+                writer.write_table(rows)
 
     def close(self, summary: HourSummary) -> None:
         if self.lines:

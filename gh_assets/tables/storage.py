@@ -28,9 +28,8 @@ from gh_assets.tables.catalogue import BY_NAME
 
 ABANDONED_AFTER_SECONDS = 3600  # no day file takes an hour to write
 STAGING = "_staging"
+# Of the day files and of the hourly parts they are joined from (statistics, dictionaries: defaults)
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
-# Staged parts are read whole once, by the day's merge: cheap compression, no statistics.
-STAGED_PARQUET_OPTIONS = {"compression": "lz4", "use_dictionary": False, "write_statistics": False}
 
 
 class StorageError(RuntimeError):
@@ -175,10 +174,13 @@ class Storage:
             pq.write_table(table, file, **PARQUET_OPTIONS)
         return self.fs.size(path)
 
-    def read_table(self, path: str, columns: list[str] | None = None) -> pa.Table:
-        """A Parquet file of this storage (`pq.read_table` would import pandas: see arrays.py)."""
+    def read_table(
+        self, path: str, columns: list[str] | None = None, dictionaries: list[str] | None = None
+    ) -> pa.Table:
+        """A Parquet file of this storage, the columns `dictionaries` read as dictionary arrays
+        (`pq.read_table` would import pandas: see arrays.py)."""
         with self.fs.open(path, "rb") as file:
-            return pq.ParquetFile(file).read(columns=columns)
+            return pq.ParquetFile(file, read_dictionary=dictionaries).read(columns=columns)
 
     def remove_tree(self, path: str) -> None:
         if self.fs.exists(path):
