@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from dagster._core.definitions.sensor_definition import SensorExecutionData
 
 from gh_assets.archive.names import hour_filename
 from gh_assets.defs.definitions import definitions_for
@@ -47,8 +46,9 @@ def tick(
     instance: dg.DagsterInstance,
     cursor: str | None,
     env: dict[str, str] | None = None,
-) -> SensorExecutionData:
-    """A tick of the sensor of a deployment whose environment is `env`."""
+):
+    """A tick of the sensor of a deployment whose environment is `env`: what it requests, its
+    cursor and its skip message."""
     defs = definitions_for(Settings.from_env(env or {}))
     context = dg.build_sensor_context(
         instance=instance,
@@ -59,7 +59,7 @@ def tick(
     return defs.resolve_sensor_def("gharchive_day_sensor").evaluate_tick(context)
 
 
-def requested(result: SensorExecutionData) -> list[str]:
+def requested(result) -> list[str]:
     assert all(request.run_key == request.partition_key for request in result.run_requests)
     return [request.partition_key for request in result.run_requests]
 
