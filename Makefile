@@ -13,7 +13,6 @@ export UV_COMPILE_BYTECODE := 1
 # this project's own modules: an editable install, outside site-packages, compiled in place
 COMPILE_PROJECT := python -m compileall -q gh_assets
 DEV_PORT ?= 3000
-DUCKDB := duckdb==2.0.1
 
 .PHONY: dev query test test-fast lint bench soak sync
 
@@ -34,9 +33,9 @@ dev: $(UV)
 	signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
 	dg dev -w workspace.yaml -h 127.0.0.1 -p $(DEV_PORT)
 
-# A SQL query over the tables with DuckDB (not a runtime dependency): make query SQL="SELECT ..."
+# A SQL query over the tables with DuckDB (a runtime dependency): make query SQL="SELECT ..."
 query: $(UV)
-	$(UV) run --frozen --no-dev --with $(DUCKDB) python -c \
+	$(UV) run --frozen --no-dev python -c \
 	'import duckdb, os; duckdb.sql(os.environ["SQL"]).show(max_rows=100)'
 
 test: sync

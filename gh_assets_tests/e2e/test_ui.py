@@ -462,7 +462,7 @@ def test_a_cli_run_with_the_readme_dagster_home_shows_in_the_ui(dagster: Dagster
 
 
 def test_the_readme_duckdb_query_runs_with_make_query(dagster: DagsterDev) -> None:
-    """`make query` (DuckDB is not a runtime dependency) over the tables the UI's runs wrote."""
+    """`make query` (DuckDB, a runtime dependency) over the tables the UI's runs wrote."""
     tables = dagster.storage / "commits" / "*" / "*.parquet"
     sql = (
         f"SELECT repo, count(*) FROM read_parquet('{tables}', hive_partitioning = true) "
