@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -85,3 +86,34 @@ def local_cluster(
             scheduler_kwargs={"dashboard": dashboard},
             env=dict(os.environ),
         )
+
+
+class StartingCluster:
+    """A local cluster starting in a thread, so that its start overlaps other work (a run's first
+    steps); `take` waits for it (raising what stopped it), `close` closes it if never taken."""
+
+    def __init__(self, workers: int, threads_per_worker: int, memory_limit: str, dashboard: bool):
+        self._cluster: LocalCluster | None = None
+        self._error: BaseException | None = None
+        self._taken = False
+        arguments = (workers, threads_per_worker, memory_limit, dashboard)
+        self._thread = threading.Thread(target=self._start, args=arguments, daemon=True)
+        self._thread.start()
+
+    def _start(self, *arguments) -> None:
+        try:
+            self._cluster = local_cluster(*arguments)
+        except BaseException as exc:  # re-raised in the thread that takes the cluster
+            self._error = exc
+
+    def take(self) -> LocalCluster:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        self._taken = True
+        return self._cluster
+
+    def close(self) -> None:
+        self._thread.join()
+        if self._cluster is not None and not self._taken:
+            self._cluster.close()

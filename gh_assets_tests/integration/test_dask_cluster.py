@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from gh_assets.compute.cluster_choice import ClusterConfigError
+from gh_assets.compute.local_cluster import StartingCluster
 from gh_assets.defs.resources import CoiledConfig, DaskResource, resources_from
 from gh_assets.settings import Settings
 from gh_assets.tables.storage import Storage
@@ -194,6 +195,47 @@ def test_local_workers_start_lean_with_this_processs_environment(tmp_path, monke
     late = "set after the forkserver started"
     assert list(found.values()) == [(False, True, late)] * 2
     assert (main.__dict__.get("__file__"), main.__spec__) == before  # put back
+
+
+def test_a_local_cluster_starts_with_the_run_and_closes_when_an_early_step_fails(
+    tmp_path, instance
+):
+    """It starts while the manifest step works, so a manifest that fails (no archive folder)
+    leaves it unused: it is closed, its workers gone, when the run ends."""
+    missing = f"file://{tmp_path}/no-archive-here"
+    resources = pipeline_resources(missing, tmp_path / "tables", DaskResource(mode="local"))
+    result = materialize_days(resources, instance, "2015-01-01", raise_on_error=False)
+    assert not result.success
+    events = instance.all_logs(result.run_id)
+    messages = [event.message for event in events]
+    started = messages.index("Dask cluster: local for 1 day(s), starting with the run")
+    [manifest_start] = [
+        index
+        for index, event in enumerate(events)
+        if event.is_dagster_event and event.dagster_event.event_type_value == "STEP_START"
+    ]
+    assert started < manifest_start
+    assert not [pid for pid in forked_workers() if psutil.pid_exists(pid)]
+
+
+def test_a_starting_cluster_closes_unless_taken():
+    unused = StartingCluster(1, 1, "auto", False)
+    unused.close()
+    assert not [pid for pid in forked_workers() if psutil.pid_exists(pid)]
+    used = StartingCluster(1, 1, "auto", False)
+    with used.take() as cluster:
+        used.close()  # taken: its taker closes it
+        assert cluster.status.name == "running"
+
+
+def forked_workers() -> list[int]:
+    """The worker processes forked from this process's Dask forkserver."""
+    return [
+        child.pid
+        for server in psutil.Process().children()
+        if "forkserver" in " ".join(server.cmdline())
+        for child in server.children()
+    ]
 
 
 @pytest.mark.parametrize("dashboard", [True, False])

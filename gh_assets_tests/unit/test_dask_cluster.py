@@ -1,10 +1,12 @@
-"""The Dask resource's refusals that come before any cluster starts (Coiled's cloud is replaced)."""
+"""The Dask resource before any cluster starts: its refusals (Coiled's cloud is replaced), and
+the days a run covers, which say whether it starts a local cluster with the run."""
 
 import dask
 import pytest
 
 from gh_assets.compute.cluster_choice import ClusterConfigError, ClusterStartError
 from gh_assets.defs.resources import DaskResource
+from gh_assets.defs.resources.dask_cluster import run_day_count
 from gh_assets.tables.storage import Storage
 from gh_assets_tests.harnesses import fake_coiled
 
@@ -41,3 +43,21 @@ def test_coiled_without_a_token_says_how_to_log_in(monkeypatch):
         ),
     ):
         pass
+
+
+RANGE = {"dagster/asset_partition_range_start": "2015-01-01"}
+
+
+@pytest.mark.parametrize(
+    ("tags", "days"),
+    [
+        ({"dagster/partition": "2015-01-01"}, 1),
+        (RANGE | {"dagster/asset_partition_range_end": "2015-01-07"}, 7),
+        (RANGE | {"dagster/asset_partition_range_end": "2015-02-01"}, 32),
+        (RANGE, None),
+        (RANGE | {"dagster/asset_partition_range_end": "not a day"}, None),
+        ({}, None),
+    ],
+)
+def test_a_runs_days_are_read_from_its_partition_tags(tags, days):
+    assert run_day_count(tags) == days

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from gh_assets.compute.cluster_choice import (
     ClusterChoice,
@@ -25,7 +27,7 @@ from gh_assets.compute.cluster_choice import (
 from gh_assets.compute.coiled_cluster import coiled_cluster, has_coiled_token
 from gh_assets.compute.coiled_cost import CoiledBill, RunCost, coiled_bill, run_cost
 from gh_assets.compute.coiled_options import CoiledOptions
-from gh_assets.compute.local_cluster import local_cluster
+from gh_assets.compute.local_cluster import StartingCluster, local_cluster
 from gh_assets.compute.worker_usage import WorkerCounter, WorkerUsage
 from gh_assets.reporting import Figure, Url
 from gh_assets.settings import setting_field, variable
@@ -33,6 +35,22 @@ from gh_assets.tables.storage import STAGING, Storage, write_probe
 
 if TYPE_CHECKING:  # distributed is imported when a run starts a cluster, not with the code location
     from distributed import Client
+
+
+# The tags Dagster gives a run of one partition, or of a range of them
+PARTITION_TAG = "dagster/partition"
+RANGE_TAGS = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
+
+
+def run_day_count(tags: Mapping[str, str]) -> int | None:
+    """The days a daily-partitioned run covers, from its tags (None: not known from them)."""
+    if PARTITION_TAG in tags:
+        return 1
+    try:
+        first, last = (dt.date.fromisoformat(tags[tag]) for tag in RANGE_TAGS)
+    except (KeyError, ValueError):
+        return None
+    return (last - first).days + 1
 
 
 class CoiledConfig(dg.Config, CoiledOptions):
@@ -111,6 +129,32 @@ class DaskResource(dg.ConfigurableResource):
         default_factory=CoiledConfig,
         description="The Coiled cluster: workspace, size, machines, software (GH_ASSETS_COILED_*).",
     )
+    _starting: StartingCluster | None = PrivateAttr(default=None)
+    _closing: list[threading.Thread] | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """In a run, a local cluster starts now, while the run's first steps (the manifest) work,
+        when the run's days make it local for sure; never a Coiled cluster, which bills from its
+        start. Clusters close in the background when their block ends, and before the run ends."""
+        self._closing = []
+        days = run_day_count(context.dagster_run.tags) if context.dagster_run else None
+        if days is not None and self._surely_local(days):
+            self._starting = StartingCluster(*self._local_arguments())
+            if context.log:
+                context.log.info(f"Dask cluster: local for {days} day(s), starting with the run")
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._starting is not None:  # the run ended before it used the cluster
+            self._starting.close()
+        for closing in self._closing or ():
+            closing.join()
+
+    def _surely_local(self, days: int) -> bool:
+        return self.mode == "local" or (self.mode == "auto" and days <= self.coiled_threshold)
+
+    def _local_arguments(self) -> tuple:
+        workers = self.local_workers or os.cpu_count()
+        return workers, self.local_threads_per_worker, self.local_memory_limit, self.local_dashboard
 
     @contextmanager
     def cluster(
@@ -155,16 +199,21 @@ class DaskResource(dg.ConfigurableResource):
 
     @contextmanager
     def _local_cluster(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
-        cluster = local_cluster(
-            self.local_workers or os.cpu_count(),
-            self.local_threads_per_worker,
-            self.local_memory_limit,
-            self.local_dashboard,
-        )
         from distributed import Client
 
-        with cluster, Client(cluster) as client:
-            yield RunCluster(client, choice.mode, choice.reason, has_dashboard=self.local_dashboard)
+        starting, self._starting = self._starting, None
+        cluster = starting.take() if starting else local_cluster(*self._local_arguments())
+        try:
+            with Client(cluster) as client:
+                yield RunCluster(
+                    client, choice.mode, choice.reason, has_dashboard=self.local_dashboard
+                )
+        finally:
+            if self._closing is None:  # outside a run: nothing waits for a background close
+                cluster.close()
+            else:
+                self._closing.append(threading.Thread(target=cluster.close, daemon=True))
+                self._closing[-1].start()
 
     @contextmanager
     def _coiled_cluster(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
