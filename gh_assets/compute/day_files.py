@@ -1,10 +1,10 @@
 """A table's day file made from its hourly parts: their row groups copied, or decoded and encoded.
 
-The transform writes each hour's part in the day file's own format (`PARQUET_OPTIONS`), so the day
-file is the parts' row groups joined without decoding (`tables.parquet_concat`). A part some of
-whose rows must go (repeats of earlier hours) is first decoded, filtered and encoded alone, a row
-group at a time. Parts that cannot be joined safely are decoded and encoded whole instead, with
-the same row groups; both ways give the same rows in the same order and row groups.
+The transform writes each hour's part in the day file's own format (`Table.parquet_options`), so
+the day file is the parts' row groups joined without decoding (`tables.parquet_concat`). A part
+some of whose rows must go (repeats of earlier hours) is first decoded, filtered and encoded
+alone, a row group at a time. Parts that cannot be joined safely are decoded and encoded whole
+instead, with the same row groups; both ways give the same rows in the same order and row groups.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from gh_assets.tables.catalogue import Table
 from gh_assets.tables.parquet_concat import ConcatRefused, concatenate, read_footer
-from gh_assets.tables.storage import PARQUET_OPTIONS, Storage
+from gh_assets.tables.storage import Storage
 
 SPOOL_BYTES = 64 << 20  # a re-encoded part stays in memory up to this size, then goes to disk
 
@@ -36,9 +37,7 @@ class PartRows:
     dropped_ids: pa.Array | None = None
 
 
-def write_day_file(
-    storage: Storage, path: str, schema: pa.Schema, parts: Sequence[PartRows]
-) -> int:
+def write_day_file(storage: Storage, path: str, table: Table, parts: Sequence[PartRows]) -> int:
     """Write the rows of `parts` (in order, less their dropped ids) as the file at `path`, which
     appears whole or not at all; the rows written."""
     with ExitStack() as stack:
@@ -46,7 +45,7 @@ def write_day_file(
         for part in parts:
             file = stack.enter_context(storage.fs.open(part.path, "rb"))
             if part.dropped_ids is not None:
-                file = stack.enter_context(_filtered(file, schema, part.dropped_ids))
+                file = stack.enter_context(_filtered(file, table, part.dropped_ids))
             files.append(file)
         with storage.open_atomic(path) as out:
             try:
@@ -55,7 +54,7 @@ def write_day_file(
             except ConcatRefused as refused:
                 if parts:
                     log.info("%s: decoding its parts (%s)", path, refused)
-                return _decoded_and_encoded(files, out, schema)
+                return _decoded_and_encoded(files, out, table)
 
 
 def _write_row_groups(file: BinaryIO, writer: pq.ParquetWriter, dropped_ids=None) -> int:
@@ -73,14 +72,14 @@ def _write_row_groups(file: BinaryIO, writer: pq.ParquetWriter, dropped_ids=None
 
 
 @contextmanager
-def _filtered(file: BinaryIO, schema: pa.Schema, dropped_ids: pa.Array) -> Iterator[BinaryIO]:
+def _filtered(file: BinaryIO, table: Table, dropped_ids: pa.Array) -> Iterator[BinaryIO]:
     """The part in `file` without the rows of `dropped_ids`, as a temporary Parquet file."""
     with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as spool:
-        with pq.ParquetWriter(spool, schema, **PARQUET_OPTIONS) as writer:
+        with pq.ParquetWriter(spool, table.schema, **table.parquet_options) as writer:
             _write_row_groups(file, writer, dropped_ids)
         yield spool
 
 
-def _decoded_and_encoded(files: list[BinaryIO], out: BinaryIO, schema: pa.Schema) -> int:
-    with pq.ParquetWriter(out, schema, **PARQUET_OPTIONS) as writer:
+def _decoded_and_encoded(files: list[BinaryIO], out: BinaryIO, table: Table) -> int:
+    with pq.ParquetWriter(out, table.schema, **table.parquet_options) as writer:
         return sum(_write_row_groups(file, writer) for file in files)

@@ -157,7 +157,7 @@ def publish_table(
     """Write the table's day file: the rows of its hours' parts, less those of `repeated` ids."""
     path = storage.day_file(table.name, day)
     parts = [PartRows(part, ids) for part, ids in zip(paths, repeated, strict=True)]
-    rows = write_day_file(storage, path, table.schema, parts)
+    rows = write_day_file(storage, path, table, parts)
     return PublishedTable(rows, storage.fs.size(path), storage.uri(path))
 
 

@@ -10,7 +10,6 @@ from gh_assets.reading.event_rows import EventsRead
 from gh_assets.reading.events_table import EventsTableBuilder, valid_utf8
 from gh_assets.reading.records import LineBlock
 from gh_assets.tables.catalogue import EVENTS
-from gh_assets.tables.storage import PARQUET_OPTIONS
 
 EVENT_BYTES_PER_READ = 8 << 20
 
@@ -20,7 +19,7 @@ class EventsPart:
 
     def __init__(self, source_file: str, sink: BinaryIO, fast: bool = True):
         self.builder = EventsTableBuilder(source_file, fast)
-        self.writer = pq.ParquetWriter(sink, EVENTS.schema, **PARQUET_OPTIONS)
+        self.writer = pq.ParquetWriter(sink, EVENTS.schema, **EVENTS.parquet_options)
         self.lines: list[bytes] = []
         self.size = 0
         self.valid_utf8 = True

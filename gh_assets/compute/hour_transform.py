@@ -39,7 +39,7 @@ from gh_assets.reading.records import (
     recover_events,
 )
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS
-from gh_assets.tables.storage import PARQUET_OPTIONS, Storage
+from gh_assets.tables.storage import Storage
 
 PUSH_MARKER = b'"PushEvent"'
 ROWS_PER_ROW_GROUP = 50_000
@@ -95,8 +95,12 @@ class PushPart:
     ):
         self.builder = PushTableBuilder(source_file)
         self.arrow_reader = arrow_reader
-        self.push_writer = pq.ParquetWriter(push_sink, PUSH_EVENTS.schema, **PARQUET_OPTIONS)
-        self.commits_writer = pq.ParquetWriter(commits_sink, COMMITS.schema, **PARQUET_OPTIONS)
+        self.push_writer = pq.ParquetWriter(
+            push_sink, PUSH_EVENTS.schema, **PUSH_EVENTS.parquet_options
+        )
+        self.commits_writer = pq.ParquetWriter(
+            commits_sink, COMMITS.schema, **COMMITS.parquet_options
+        )
         self.lines: list[bytes] = []
         self.size = 0
         self.push_lines = self.damaged_lines = self.objects_recovered = self.fragments_skipped = 0

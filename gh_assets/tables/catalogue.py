@@ -19,6 +19,7 @@ class Column:
     name: str
     type: pa.DataType
     description: str
+    repeats: bool = False  # few distinct values a day: a Parquet dictionary makes it smaller
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,14 @@ class Table:
     def schema(self) -> pa.Schema:
         return pa.schema([pa.field(column.name, column.type) for column in self.columns])
 
+    @cached_property
+    def parquet_options(self) -> dict:
+        """How its files and hourly parts are written: zstd, and a dictionary only for the
+        columns whose values repeat (one of ids, hashes, times, messages or payloads would cost
+        CPU to build and bytes to store: measured in the commit that chose this)."""
+        dictionary = [column.name for column in self.columns if column.repeats]
+        return {**PARQUET_COMPRESSION, "use_dictionary": dictionary}
+
     def day_dir(self, day: dt.date) -> str:
         """The folder of a day's partition, below the storage root (Hive style: `date=...`)."""
         return f"{self.name}/date={day.isoformat()}"
@@ -43,6 +52,9 @@ class Table:
 
 
 DAY_FILE = "data.parquet"
+# zstd at level 1: against level 3, about 1/3 less encoding CPU, and with dictionaries only where
+# values repeat the files are smaller than level 3 with a dictionary for every column
+PARQUET_COMPRESSION = {"compression": "zstd", "compression_level": 1}
 UTC_MICROS = pa.timestamp("us", tz="UTC")
 # Descriptions are plain text: the UI shows some of them (the catalog, column schemas) unrendered.
 DAY_NOTE = (
@@ -54,9 +66,9 @@ DAY_NOTE = (
 # Columns that several tables share, declared once.
 PUSH_ID = Column("push_id", pa.int64(), "GitHub's push id (absent in 2012-2014).")
 EVENT_CREATED_AT = Column("created_at", UTC_MICROS, "When the event was created, in UTC.")
-PUSHER = Column("user", pa.string(), "Login of the pusher.")
-REPO = Column("repo", pa.string(), "Repository as owner/name.")
-SOURCE_FILE = Column("source_file", pa.string(), "Archive file the event was read from.")
+PUSHER = Column("user", pa.string(), "Login of the pusher.", repeats=True)
+REPO = Column("repo", pa.string(), "Repository as owner/name.", repeats=True)
+SOURCE_FILE = Column("source_file", pa.string(), "Archive file the event was read from.", True)
 
 
 MANIFEST = Table(
@@ -88,13 +100,18 @@ PUSH_EVENTS = Table(
         PUSHER,
         REPO,
         Column("repo_id", pa.int64(), "Repository id, where the format gives it."),
-        Column("ref", pa.string(), "Pushed ref: refs/heads/*, refs/tags/* or refs/notes/*."),
+        Column("ref", pa.string(), "Pushed ref: refs/heads/*, refs/tags/* or refs/notes/*.", True),
         Column("head", pa.string(), "SHA of the ref after the push."),
         Column("before", pa.string(), "SHA of the ref before the push (2015 on)."),
-        Column("size", pa.int64(), "Commits in the push (null since 2025-10-07)."),
-        Column("distinct_size", pa.int64(), "Distinct commits in the push (2015 to 2025-10-06)."),
+        Column("size", pa.int64(), "Commits in the push (null since 2025-10-07).", True),
         Column(
-            "commit_count", pa.int32(), "Commits listed (at most 20); null when there is no list."
+            "distinct_size", pa.int64(), "Distinct commits in the push (2015 to 2025-10-06).", True
+        ),
+        Column(
+            "commit_count",
+            pa.int32(),
+            "Commits listed (at most 20); null when there is no list.",
+            repeats=True,
         ),
         SOURCE_FILE,
     ),
@@ -106,15 +123,19 @@ COMMITS = Table(
     "several pushes." + DAY_NOTE,
     (
         Column("event_id", pa.string(), "Event id of the push that lists the commit."),
-        Column("commit_index", pa.int32(), "Position of the commit in the push's list, from 0."),
+        Column(
+            "commit_index", pa.int32(), "Position of the commit in the push's list, from 0.", True
+        ),
         Column("sha", pa.string(), "Commit SHA (not unique: a commit can be in several pushes)."),
         PUSH_ID,
         Column("created_at", UTC_MICROS, "When the push event was created, in UTC."),
         PUSHER,
         REPO,
-        Column("ref", pa.string(), "Pushed ref."),
-        Column("author_name", pa.string(), "Commit author's name as listed (may be empty)."),
-        Column("author_email", pa.string(), "Author email as GH Archive scrambles it, unchanged."),
+        Column("ref", pa.string(), "Pushed ref.", repeats=True),
+        Column("author_name", pa.string(), "Commit author's name as listed (may be empty).", True),
+        Column(
+            "author_email", pa.string(), "Author email as GH Archive scrambles it, unchanged.", True
+        ),
         Column("message", pa.string(), "Commit message."),
         Column(
             "distinct", pa.bool_(), "Whether the commit is new to the repo (null before 2012-03)."
@@ -137,7 +158,9 @@ EVENTS = Table(
             "Event id; for 2012-2014 events (no id) a SHA-1 of the event's canonical JSON, the "
             "same key as push_events.event_id.",
         ),
-        Column("type", pa.string(), "Event type, e.g. PushEvent, WatchEvent, PullRequestEvent."),
+        Column(
+            "type", pa.string(), "Event type, e.g. PushEvent, WatchEvent, PullRequestEvent.", True
+        ),
         EVENT_CREATED_AT,
         Column("actor_id", pa.int64(), "Actor's user id (actor.id); null in 2012-2014."),
         Column(
@@ -145,6 +168,7 @@ EVENTS = Table(
             pa.string(),
             "Actor's login: actor.login, the 2012-2014 actor string or "
             "actor_attributes.login, else 2011's payload.actor; null when none is given.",
+            repeats=True,
         ),
         Column(
             "repo_id",
@@ -157,6 +181,7 @@ EVENTS = Table(
             "Repository as owner/name: repo.name, owner/name of 2012-2014 repository, or "
             "2011's payload.repo for a deleted repository; null for events without one "
             "(e.g. 2012-2014 Gist and Follow events).",
+            repeats=True,
         ),
         Column("org_id", pa.int64(), "Organisation id (org.id, 2015 on); null otherwise."),
         Column(
@@ -164,6 +189,7 @@ EVENTS = Table(
             pa.string(),
             "Organisation login: org.login (2015 on) or 2012-2014 repository.organization; "
             "null for repositories of users.",
+            repeats=True,
         ),
         Column("public", pa.bool_(), "The event's public flag."),
         Column(
@@ -172,6 +198,7 @@ EVENTS = Table(
             "payload.action where the payload has one (Issues, IssueComment, PullRequest, "
             "PullRequestReview(Comment), Release, Member, Watch: started, 2012-2014 Gist); "
             "null otherwise.",
+            repeats=True,
         ),
         Column(
             "payload",

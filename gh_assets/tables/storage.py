@@ -28,7 +28,8 @@ from gh_assets.tables.catalogue import BY_NAME
 
 ABANDONED_AFTER_SECONDS = 3600  # no day file takes an hour to write
 STAGING = "_staging"
-# Of the day files and of the hourly parts they are joined from (statistics, dictionaries: defaults)
+# Of the small tables written whole (a manifest, repo_activity, api_commits); the tables read from
+# the archive are written with their own `Table.parquet_options`
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
 
 

@@ -15,7 +15,6 @@ from gh_assets.compute.hour_transform import transform_stream
 from gh_assets.tables import thrift_compact
 from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
 from gh_assets.tables.parquet_concat import ConcatRefused, concatenate, read_footer
-from gh_assets.tables.storage import PARQUET_OPTIONS
 from gh_assets_tests.gharchive_samples import REAL_HOUR, SAMPLES_DIR
 from gh_assets_tests.synthetic.days import fake_damaged_day, fake_day
 
@@ -34,7 +33,7 @@ def footer_bytes(data: bytes) -> bytes:
 
 def parquet(table: pa.Table, **options) -> bytes:
     buffer = io.BytesIO()
-    pq.write_table(table, buffer, **{**PARQUET_OPTIONS, **options})
+    pq.write_table(table, buffer, **{**PUSH_EVENTS.parquet_options, **options})
     return buffer.getvalue()
 
 
