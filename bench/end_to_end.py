@@ -8,9 +8,10 @@ read from a `file://` folder; the day is 2015-01-05 of the same folder. Every me
 fresh process tree, and the runs are interleaved (the rep loop outermost):
 
 - `gh_assets`: the CLI, `dagster asset materialize -m gh_assets.definitions --select
-  'gharchive_manifest*' --partition-range 2015-01-05...2015-01-11` (or `--partition 2015-01-05`),
-  with a fresh Dagster instance (telemetry off), a fresh output folder and the default `auto` mode
-  (a local cluster of one worker per core);
+  gharchive_manifest,push_events,commits --partition-range 2015-01-05...2015-01-11` (or
+  `--partition 2015-01-05`): the tables the one-liner writes, not `events`; with a fresh Dagster
+  instance (telemetry off), a fresh output folder and the default `auto` mode (a local cluster of
+  one worker per core);
 - `duckdb_one_read`: DuckDB's `read_json` with explicit columns reads the PushEvents once into a
   temporary table, then one `COPY` per table writes zstd Parquet partitioned by day;
 - `duckdb_two_reads`: the same through a view, so that each `COPY` reads the JSON again: the form
