@@ -75,7 +75,7 @@ def repo_activity_table(storage: Storage, day: dt.date) -> pa.Table:
         if not storage.is_local:
             connection.register_filesystem(storage.fs)
         path = storage.uri(events)
-        table = connection.execute(REPO_ACTIVITY_SQL, {"path": path}).to_arrow_table()
+        table = connection.sql(REPO_ACTIVITY_SQL, params={"path": path}).to_arrow_table()
     finally:
         connection.close()
     return table.cast(REPO_ACTIVITY.schema)
