@@ -5,7 +5,8 @@ equals the normative reading in `events.py`: one object per line, every push wit
 `actor.login`, a `repo.name` other than `/`, a `YYYY-MM-DDTHH:MM:SSZ` time and a list of commit
 objects (or none), and no `payload.shas` anywhere. Otherwise (older formats, damage, odd types)
 `read_push_lines` returns None and the batch is read line by line; Arrow refuses a value whose
-type differs from the schema, so nothing is coerced silently.
+type differs from the schema or a number beyond int64 (which the line-by-line reader makes null, as
+`events` does), so nothing is coerced silently.
 """
 
 from __future__ import annotations

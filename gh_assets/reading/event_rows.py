@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import orjson
 
 from gh_assets.reading.events import (
-    as_int,
+    as_int64,
     created_at_micros,
     event_key,
     event_repo,
@@ -26,7 +26,6 @@ from gh_assets.reading.events import (
 )
 from gh_assets.reading.records import is_event, recover_event_texts
 
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _JSON_WHITESPACE = " \t\n\r"
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _decoder = json.JSONDecoder()
@@ -96,7 +95,7 @@ def event_row(event: dict, payload: object, action: object) -> tuple:
     org = event.get("org")
     repository = event.get("repository")
     if isinstance(org, dict):
-        org_id, org_login = _int64(org.get("id")), _text(org.get("login"))
+        org_id, org_login = as_int64(org.get("id")), _text(org.get("login"))
     elif isinstance(repository, dict):
         org_id, org_login = None, _text(repository.get("organization"))
     else:
@@ -107,9 +106,9 @@ def event_row(event: dict, payload: object, action: object) -> tuple:
         event_key(event),
         _text(event.get("type")),
         created_at_micros(event.get("created_at")),
-        _int64(actor.get("id")) if isinstance(actor, dict) else None,
+        as_int64(actor.get("id")) if isinstance(actor, dict) else None,
         login,
-        _int64(event_repo_id(event)),
+        as_int64(event_repo_id(event)),
         _text(event_repo(event)),
         org_id,
         org_login,
@@ -130,8 +129,3 @@ def careful_row(event: dict, text: str) -> tuple:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _int64(value: object) -> int | None:
-    number = as_int(value)
-    return number if number is not None and _INT64_MIN <= number <= _INT64_MAX else None

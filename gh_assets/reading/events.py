@@ -118,6 +118,16 @@ def as_int(value: object) -> int | None:
     return None
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def as_int64(value: object) -> int | None:
+    """`as_int` within a 64-bit integer column's range: a number beyond it (no real id or count
+    is) reads as null in every table, so that one odd value never fails its hour."""
+    number = as_int(value)
+    return number if number is not None and _INT64_MIN <= number <= _INT64_MAX else None
+
+
 def listed_commits(payload: dict) -> list[Commit] | None:
     """The push's commit list, or None when the payload has none (the format since 2025-10-07)."""
     commits = payload.get("commits")

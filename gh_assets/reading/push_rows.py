@@ -6,7 +6,7 @@ import pyarrow as pa
 
 from gh_assets.reading.arrow_pushes import push_tables
 from gh_assets.reading.events import (
-    as_int,
+    as_int64,
     created_at_micros,
     event_key,
     event_repo,
@@ -57,7 +57,7 @@ class PushTableBuilder:
         user = event_user(event)
         repo = event_repo(event)
         created_at = created_at_micros(event.get("created_at"))
-        push_id = as_int(payload.get("push_id"))
+        push_id = as_int64(payload.get("push_id"))
         ref = payload.get("ref")
         commits = listed_commits(payload)
         self.push_rows.append(
@@ -67,12 +67,12 @@ class PushTableBuilder:
                 created_at,
                 user,
                 repo,
-                event_repo_id(event),
+                as_int64(event_repo_id(event)),
                 ref,
                 payload.get("head"),
                 payload.get("before"),
-                as_int(payload.get("size")),
-                as_int(payload.get("distinct_size")),
+                as_int64(payload.get("size")),
+                as_int64(payload.get("distinct_size")),
                 None if commits is None else len(commits),
             )
         )

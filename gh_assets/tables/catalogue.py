@@ -63,8 +63,12 @@ DAY_NOTE = (
     "events)."
 )
 
+# An archive number that does not fit an int64 column (no real id or count does) is read as null,
+# in every table alike, rather than failing its hour.
+BEYOND_INT64 = " Null for a number beyond 64-bit integers."
+
 # Columns that several tables share, declared once.
-PUSH_ID = Column("push_id", pa.int64(), "GitHub's push id (absent in 2012-2014).")
+PUSH_ID = Column("push_id", pa.int64(), "GitHub's push id (absent in 2012-2014)." + BEYOND_INT64)
 EVENT_CREATED_AT = Column("created_at", UTC_MICROS, "When the event was created, in UTC.")
 PUSHER = Column("user", pa.string(), "Login of the pusher.", repeats=True)
 REPO = Column("repo", pa.string(), "Repository as owner/name.", repeats=True)
@@ -99,13 +103,18 @@ PUSH_EVENTS = Table(
         EVENT_CREATED_AT,
         PUSHER,
         REPO,
-        Column("repo_id", pa.int64(), "Repository id, where the format gives it."),
+        Column("repo_id", pa.int64(), "Repository id, where the format gives it." + BEYOND_INT64),
         Column("ref", pa.string(), "Pushed ref: refs/heads/*, refs/tags/* or refs/notes/*.", True),
         Column("head", pa.string(), "SHA of the ref after the push."),
         Column("before", pa.string(), "SHA of the ref before the push (2015 on)."),
-        Column("size", pa.int64(), "Commits in the push (null since 2025-10-07).", True),
         Column(
-            "distinct_size", pa.int64(), "Distinct commits in the push (2015 to 2025-10-06).", True
+            "size", pa.int64(), "Commits in the push (null since 2025-10-07)." + BEYOND_INT64, True
+        ),
+        Column(
+            "distinct_size",
+            pa.int64(),
+            "Distinct commits in the push (2015 to 2025-10-06)." + BEYOND_INT64,
+            True,
         ),
         Column(
             "commit_count",
@@ -162,7 +171,9 @@ EVENTS = Table(
             "type", pa.string(), "Event type, e.g. PushEvent, WatchEvent, PullRequestEvent.", True
         ),
         EVENT_CREATED_AT,
-        Column("actor_id", pa.int64(), "Actor's user id (actor.id); null in 2012-2014."),
+        Column(
+            "actor_id", pa.int64(), "Actor's user id (actor.id); null in 2012-2014." + BEYOND_INT64
+        ),
         Column(
             "actor_login",
             pa.string(),
@@ -173,7 +184,8 @@ EVENTS = Table(
         Column(
             "repo_id",
             pa.int64(),
-            "Repository id: repo.id, 2012-2014 repository.id, else payload.repository_id.",
+            "Repository id: repo.id, 2012-2014 repository.id, else payload.repository_id."
+            + BEYOND_INT64,
         ),
         Column(
             "repo",
@@ -183,7 +195,11 @@ EVENTS = Table(
             "(e.g. 2012-2014 Gist and Follow events).",
             repeats=True,
         ),
-        Column("org_id", pa.int64(), "Organisation id (org.id, 2015 on); null otherwise."),
+        Column(
+            "org_id",
+            pa.int64(),
+            "Organisation id (org.id, 2015 on); null otherwise." + BEYOND_INT64,
+        ),
         Column(
             "org_login",
             pa.string(),

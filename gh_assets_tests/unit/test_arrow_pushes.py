@@ -203,3 +203,51 @@ def test_arrow_declines_what_it_might_read_differently(odd: bytes) -> None:
     assert read_push_lines(lines) is None
     fast, careful = both_readings(gzip.compress(b"\n".join(lines) + b"\n"), "2015-01-01-1.json.gz")
     assert fast == careful
+
+
+BEYOND_INT64 = {
+    "2**63": 2**63,
+    "2**64+1": 2**64 + 1,
+    "-2**63-1": -(2**63) - 1,
+    "-2**64-1": -(2**64) - 1,
+}
+INT64_MEMBERS = {  # the member's number in a real push line, and the columns that show it
+    "repo id": (rb'"repo":{"id":', {"push_events": "repo_id", "events": "repo_id"}),
+    "actor id": (rb'"actor":{"id":', {"events": "actor_id"}),
+    "push id": (rb'"push_id":', {"push_events": "push_id", "commits": "push_id"}),
+    "size": (rb'"size":', {"push_events": "size"}),
+    "distinct size": (rb'"distinct_size":', {"push_events": "distinct_size"}),
+}
+
+
+def with_number(text: bytes, member: bytes, number: int) -> bytes:
+    start = text.index(member) + len(member)
+    end = start + len(text[start:]) - len(text[start:].lstrip(b"-0123456789"))
+    return text[:start] + str(number).encode() + text[end:]
+
+
+@pytest.mark.parametrize("number", BEYOND_INT64.values(), ids=BEYOND_INT64.keys())
+@pytest.mark.parametrize("member", INT64_MEMBERS, ids=INT64_MEMBERS.keys())
+def test_a_number_beyond_int64_is_null_in_every_table_as_in_events(member, number) -> None:
+    """Whole (read by orjson: an int up to 2**64-1, a float beyond) and glued onto the next line
+    (read by json: an int), as both push readers and the events reader read it."""
+    key, columns = INT64_MEMBERS[member]
+    real = [text for text in sample_lines(REAL_HOUR) if PUSH_MARKER in text][:4]
+    whole, glued = (with_number(text, key, number) for text in real[:2])
+    body = gzip.compress(b"\n".join([whole, glued + real[2], real[3]]) + b"\n")
+    readings = []
+    for arrow_reader in (True, False):
+        sinks = {table: io.BytesIO() for table in ("push_events", "commits", "events")}
+        summary = transform_stream(io.BytesIO(body), "2015-01-01-1.json.gz", sinks, arrow_reader)
+        tables = {table: pq.read_table(sink).to_pylist() for table, sink in sinks.items()}
+        readings.append((dataclasses.replace(summary, seconds=0.0), tables))
+    assert readings[0] == readings[1]
+    summary, tables = readings[0]
+    assert summary.push_events == len(tables["push_events"]) == len(tables["events"]) == 4
+    odd_ids = {json.loads(text)["id"] for text in real[:2]}
+    for table, column in columns.items():
+        values = {row["event_id"]: row[column] for row in tables[table]}
+        assert {values[event_id] for event_id in odd_ids} == {None}, (table, column)
+        assert all(values[event_id] is not None for event_id in values.keys() - odd_ids)
+    events = {row["event_id"]: row["repo_id"] for row in tables["events"]}
+    assert events == {row["event_id"]: row["repo_id"] for row in tables["push_events"]}
