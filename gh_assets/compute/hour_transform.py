@@ -107,6 +107,8 @@ class PushPart:
 
     def feed(self, block: LineBlock) -> None:
         found = list(lines_containing(block, PUSH_MARKER))
+        if not found and not block.data.endswith(b"\n", block.start, block.end):
+            found = [bytes(block)]  # the file's last line, likely cut: read, so damage counts
         self.lines += found
         self.size += sum(map(len, found))
         if self.size >= PUSH_BYTES_PER_READ:

@@ -1,18 +1,25 @@
 """The per-file transform on raw bytes: what it keeps, what it counts, and the real hour."""
 
+import contextlib
 import gzip
 import io
 import json
+from datetime import date
 
 import pyarrow.parquet as pq
 import pytest
 
-from gh_assets.compute.hour_transform import transform_stream
+from gh_assets.compute.hour_transform import PUSH_MARKER, transform_stream
 from gh_assets.reading.arrow_pushes import read_push_lines
 from gh_assets_tests.gharchive_samples import REAL_HOUR, SAMPLES_DIR, sample_lines
+from gh_assets_tests.oracles.expected import expected_accounting
 from gh_assets_tests.oracles.gharchive_contract import commit_sort_key, push_sort_key
 from gh_assets_tests.oracles.gharchive_reference import reference_rows
 from gh_assets_tests.oracles.tables_read import assert_rows_match
+from gh_assets_tests.synthetic import damage
+from gh_assets_tests.synthetic.days import fake_day
+from gh_assets_tests.synthetic.hours import FakeHour, inflate
+from gh_assets_tests.synthetic.truth import FakePush
 
 
 def transform(data: bytes, source_file: str = "2015-01-01-0.json.gz", arrow_reader: bool = True):
@@ -102,3 +109,43 @@ def test_of_two_different_copies_of_an_event_in_a_file_the_first_is_kept(arrow_r
     assert [(row["event_id"], row["head"]) for row in pushes] == [("1", "a" * 40), ("2", "b" * 40)]
     assert [(row["event_id"], row["message"]) for row in commits] == [("1", "the first copy")]
     assert (summary.push_events, summary.commits, summary.duplicates_dropped) == (2, 1, 1)
+
+
+def cut_inside_the_last_non_push(fake_hour: FakeHour) -> FakeHour:
+    """A gzip break inside the last record that is not a push and can be cut after its type."""
+    others = [i for i, record in enumerate(fake_hour.records) if not isinstance(record, FakePush)]
+    for record in reversed(others):
+        with contextlib.suppress(ValueError):
+            damage.truncate_gzip(fake_hour, record)
+            return fake_hour
+    raise ValueError("no record to cut")
+
+
+def end_in_a_cut_non_push(fake_hour: FakeHour) -> FakeHour:
+    """The file's last record, not a push, cut after its type (`"repo":nul`, 2020-10-30-17)."""
+    ordered = sorted(fake_hour.records, key=lambda record: not isinstance(record, FakePush))
+    fake_hour = FakeHour(fake_hour.source_file, ordered)
+    damage.truncate_last(fake_hour)
+    return fake_hour
+
+
+@pytest.mark.parametrize("arrow_reader", [True, False], ids=["arrow", "line-by-line"])
+@pytest.mark.parametrize("cut", [cut_inside_the_last_non_push, end_in_a_cut_non_push])
+def test_a_cut_last_line_without_a_push_is_damage_for_every_table(cut, arrow_reader):
+    """The push tables parse only push lines, yet a file's cut last line counts for them as the
+    damage it is (not as an event), as it does for `events` and the generator's accounting."""
+    fake = fake_day(date(2015, 1, 1), hours=[0])
+    fake_hour = fake.hours[0] = cut(fake.hours[0])
+    body = fake_hour.body()
+    assert PUSH_MARKER not in inflate(body).rsplit(b"\n", 1)[1]
+    sinks = {table: io.BytesIO() for table in ("push_events", "commits", "events")}
+    summary = transform_stream(
+        io.BytesIO(body), fake_hour.source_file, sinks, arrow_reader, arrow_reader
+    )
+    figures = ("damaged_lines", "objects_recovered", "fragments_skipped")
+    assert [getattr(summary, figure) for figure in figures] == [1, 0, 1]
+    assert [getattr(summary.events_read, figure) for figure in figures] == [1, 0, 1]
+    assert expected_accounting(fake).fragments_skipped == 1
+    whole = sum(len(line.kept) for line in fake_hour.surviving_lines()[0])
+    read = summary.events_read
+    assert summary.events == read.events + read.duplicates_dropped == whole  # before dropping
