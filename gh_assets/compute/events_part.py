@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 
 from gh_assets.reading.event_rows import EventsRead
 from gh_assets.reading.events_table import EventsTableBuilder, valid_utf8
-from gh_assets.reading.records import LineBlock
+from gh_assets.reading.records import LineBlock, block_lines
 from gh_assets.tables.catalogue import EVENTS
 
 EVENT_BYTES_PER_READ = 8 << 20
@@ -20,17 +20,20 @@ class EventsPart:
     def __init__(self, source_file: str, sink: BinaryIO, fast: bool = True):
         self.builder = EventsTableBuilder(source_file, fast)
         self.writer = pq.ParquetWriter(sink, EVENTS.schema, **EVENTS.parquet_options)
-        self.lines: list[bytes] = []
+        self.lines: list[memoryview] = []
         self.size = 0
         self.valid_utf8 = True
 
-    def feed(self, block: LineBlock) -> None:
-        data = bytes(block)
-        self.lines += data.split(b"\n")
-        self.size += len(data)
-        self.valid_utf8 = self.valid_utf8 and valid_utf8(data)
+    def feed(self, block: LineBlock) -> int:
+        """Take a block's lines; returns their number (`records.count_records`, same scan)."""
+        lines = block_lines(block)
+        self.lines += lines
+        data, start, end = block
+        self.size += end - start
+        self.valid_utf8 = self.valid_utf8 and valid_utf8(memoryview(data)[start:end])
         if self.size >= EVENT_BYTES_PER_READ:
             self._write()
+        return len(lines)
 
     def _write(self) -> None:
         rows = self.builder.table(self.lines, self.valid_utf8)

@@ -167,11 +167,10 @@ def transform_stream(
         pushes = PushPart(source_file, sinks[PUSH_EVENTS.name], sinks[COMMITS.name], arrow_reader)
     if EVENTS.name in sinks:
         events = EventsPart(source_file, sinks[EVENTS.name], fast_events)
-    parts = [part for part in (pushes, events) if part is not None]
     for block in line_blocks(compressed, damage):
-        summary.lines += count_records(block)
-        for part in parts:
-            part.feed(block)
+        summary.lines += count_records(block) if events is None else events.feed(block)
+        if pushes is not None:
+            pushes.feed(block)
     if pushes is not None:
         pushes.close(summary)
     if events is not None:

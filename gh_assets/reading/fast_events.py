@@ -62,7 +62,7 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _REFUSED = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
-def fast_row(line: bytes) -> tuple | None:
+def fast_row(line: bytes | memoryview) -> tuple | None:
     """The `events` row of an accepted line (its payload as `msgspec.Raw`), or None."""
     try:
         event = _decode_envelope(line)

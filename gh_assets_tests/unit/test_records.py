@@ -9,6 +9,7 @@ from gh_assets.reading.records import (
     LineBlock,
     NotGzipError,
     StreamDamage,
+    block_lines,
     count_records,
     line_blocks,
     lines_containing,
@@ -98,6 +99,23 @@ def test_a_block_is_only_its_part_of_the_chunk():
     second = LineBlock(chunk, chunk.index(b"\n") + 1, chunk.index(b"\n", 30) + 1)
     assert count_records(second) == 1
     assert list(lines_containing(second, b"PushEvent")) == [b'{"type":"PushEvent","n":1}']
+
+
+BLOCK_TEXTS = {
+    "empty lines": b'{"a":1}\n\n{"b":2}\n\n',
+    "partial last line": b'{"a":1}\n{"b"',
+    "one line break": b"\n",
+    "no line break": b"{",
+}
+
+
+@pytest.mark.parametrize("text", BLOCK_TEXTS.values(), ids=BLOCK_TEXTS.keys())
+def test_block_lines_are_the_lines_count_records_counts(text: bytes) -> None:
+    chunk = b"before\n" + text + b"\nafter"
+    for block in (whole(text), LineBlock(chunk, 7, 7 + len(text))):
+        lines = block_lines(block)
+        assert len(lines) == count_records(block)
+        assert b"\n".join(lines) == text.removesuffix(b"\n")
 
 
 @pytest.mark.parametrize(
