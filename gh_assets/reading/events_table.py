@@ -3,7 +3,7 @@
 Each line of a batch is read by the fast reader (`fast_events`) where it provably agrees with the
 normative one (`event_rows`), else by the normative one; a batch that is not valid UTF-8 is read
 normatively whole. Payload texts are joined into one buffer per batch, which becomes the Arrow
-column without another copy, and the fast rows' actions are read off that buffer.
+column without another copy.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pyarrow as pa
 from gh_assets.reading.event_rows import EventsRead, careful_row, line_events
 from gh_assets.reading.fast_events import fast_row
 from gh_assets.reading.push_rows import text_safe_array
-from gh_assets.tables.arrays import booleans, from_numpy, repeated
+from gh_assets.tables.arrays import from_numpy, repeated, utf8_strings
 from gh_assets.tables.catalogue import EVENTS
 
 _PAYLOAD = EVENTS.schema.names.index("payload")
@@ -63,23 +63,7 @@ class EventsTableBuilder:
         if not rows:
             return EVENTS.schema.empty_table()
         columns = list(zip(*rows, strict=True))
-        payloads = columns[_PAYLOAD]
-        text = b"".join(payload for payload in payloads if payload is not None)
-        lengths = np.fromiter(
-            (0 if payload is None else len(payload) for payload in payloads),
-            dtype=np.int32,
-            count=len(payloads),
-        )
-        offsets = np.zeros(len(payloads) + 1, dtype=np.int32)
-        np.cumsum(lengths, out=offsets[1:])
-        present = booleans([payload is not None for payload in payloads])
-        columns[_PAYLOAD] = pa.StringArray.from_buffers(
-            len(payloads),
-            pa.py_buffer(offsets),
-            pa.py_buffer(text),
-            None if present.false_count == 0 else present.buffers()[1],
-            present.false_count,
-        )
+        columns[_PAYLOAD] = utf8_strings(columns[_PAYLOAD])
         arrays = [
             column if isinstance(column, pa.Array) else text_safe_array(column, field.type)
             for column, field in zip(columns, EVENTS.schema, strict=False)

@@ -12,8 +12,9 @@ import pandas too, through `pyarrow.dataset`: use `pq.ParquetFile(...).read` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import accumulate
+from collections.abc import Iterable, Sequence
+from itertools import accumulate, repeat
+from operator import is_not
 
 import numpy as np
 import pyarrow as pa
@@ -28,10 +29,10 @@ _NUMPY_INTEGERS = {
 
 def _validity(values: Sequence) -> tuple[pa.Buffer | None, int]:
     """The validity bitmap of `values` (None: no nulls) and their null count."""
-    present = np.fromiter((value is not None for value in values), np.bool_, len(values))
-    nulls = len(values) - int(present.sum())
-    if not nulls:
+    if None not in values:
         return None, 0
+    present = np.fromiter(map(is_not, values, repeat(None)), np.bool_, len(values))
+    nulls = len(values) - int(present.sum())
     return pa.py_buffer(np.packbits(present, bitorder="little")), nulls
 
 
@@ -45,19 +46,37 @@ def from_numpy(values: np.ndarray, type_: pa.DataType) -> pa.Array:
 def strings(values: Sequence) -> pa.Array:
     """A string array; a value that is not a string is written as `str(value)`, and text that
     is not valid Unicode (a lone surrogate) is mended (`?`), not lost."""
-    encoded = [
-        b""
-        if value is None
-        else (value if isinstance(value, str) else str(value)).encode("utf-8", "replace")
-        for value in values
-    ]
-    ends = np.fromiter(accumulate(map(len, encoded), initial=0), np.int64, len(encoded) + 1)
+    texts = values if None not in values else ["" if value is None else value for value in values]
+    try:  # a column of strings is encoded at once
+        joined = "".join(texts)
+        data = joined.encode()
+    except (TypeError, UnicodeEncodeError):  # a value that is not a string, a lone surrogate
+        return utf8_strings([None if value is None else _utf8(value) for value in values])
+    ascii_only = len(data) == len(joined)  # then each text's length in bytes is its length
+    return _end_to_end(data, map(len, texts if ascii_only else map(str.encode, texts)), values)
+
+
+def utf8_strings(texts: Sequence) -> pa.Array:
+    """A string array of UTF-8 texts (bytes-like: bytes, `msgspec.Raw`) taken as they are, the
+    caller knowing them valid; None is null."""
+    filled = texts if None not in texts else [b"" if text is None else text for text in texts]
+    return _end_to_end(b"".join(filled), map(len, filled), texts)
+
+
+def _utf8(value: object) -> bytes:
+    return (value if isinstance(value, str) else str(value)).encode("utf-8", "replace")
+
+
+def _end_to_end(data: bytes, lengths: Iterable[int], values: Sequence) -> pa.Array:
+    """A string array of `values` laid end to end in `data`, each of the byte length that
+    `lengths` gives it (0 for None, which is null)."""
+    ends = np.fromiter(accumulate(lengths, initial=0), np.int64, len(values) + 1)
     large = ends[-1] > np.iinfo(np.int32).max
     offsets = pa.py_buffer(ends if large else ends.astype(np.int32))
     validity, nulls = _validity(values)
     type_ = pa.large_string() if large else pa.string()
-    data = pa.py_buffer(b"".join(encoded))
-    array = pa.Array.from_buffers(type_, len(values), [validity, offsets, data], null_count=nulls)
+    buffers = [validity, offsets, pa.py_buffer(data)]
+    array = pa.Array.from_buffers(type_, len(values), buffers, null_count=nulls)
     return array.cast(pa.string()) if large else array
 
 
@@ -65,7 +84,8 @@ def integers(values: Sequence, type_: pa.DataType) -> pa.Array:
     """An integer (or timestamp, from integers of its unit) array; None is null. A value out of
     the type's range raises OverflowError."""
     width = np.int64 if pa.types.is_timestamp(type_) else _NUMPY_INTEGERS[type_]
-    data = np.fromiter((0 if value is None else value for value in values), width, len(values))
+    filled = values if None not in values else [0 if value is None else value for value in values]
+    data = np.fromiter(filled, width, len(values))
     validity, nulls = _validity(values)
     return pa.Array.from_buffers(
         type_, len(values), [validity, pa.py_buffer(data)], null_count=nulls
@@ -77,7 +97,7 @@ def booleans(values: Sequence | np.ndarray) -> pa.Array:
     if isinstance(values, np.ndarray):
         bits, (validity, nulls) = values.astype(np.bool_), (None, 0)
     else:
-        bits = np.fromiter((bool(value) for value in values), np.bool_, len(values))
+        bits = np.fromiter(map(bool, values), np.bool_, len(values))
         validity, nulls = _validity(values)
     data = pa.py_buffer(np.packbits(bits, bitorder="little"))
     return pa.Array.from_buffers(pa.bool_(), len(values), [validity, data], null_count=nulls)

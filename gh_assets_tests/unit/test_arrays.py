@@ -34,6 +34,23 @@ def test_arrays_equal_pyarrows_conversion(type_, cut):
     assert arrays.array([], type_).equals(pa.array([], type_))
 
 
+TEXTS = {
+    "ascii": ["PushEvent", "a", ""],
+    "ascii with nulls": [None, "octo/repo", None, "x"],
+    "one non-ascii": ["a", "é", "bc"],
+    "only nulls": [None, None],
+}
+
+
+@pytest.mark.parametrize("values", TEXTS.values(), ids=TEXTS.keys())
+def test_strings_and_utf8_texts_equal_pyarrows_conversion(values):
+    expected = pa.array(values, pa.string())
+    assert arrays.strings(values).equals(expected)
+    assert arrays.strings(tuple(values)).equals(expected)
+    encoded = [None if value is None else value.encode() for value in values]
+    assert arrays.utf8_strings(encoded).equals(expected)
+
+
 def test_text_that_is_not_a_string_or_not_valid_unicode_is_kept_readable():
     built = arrays.strings([5, True, {"a": 1}, "lone \ud800 surrogate"])
     assert built.to_pylist() == ["5", "True", "{'a': 1}", "lone ? surrogate"]
