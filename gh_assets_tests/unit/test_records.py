@@ -118,6 +118,23 @@ def test_block_lines_are_the_lines_count_records_counts(text: bytes) -> None:
         assert b"\n".join(lines) == text.removesuffix(b"\n")
 
 
+MENTIONS = {
+    "first and last bytes": b'"PushEvent"\n{"a":1}\n{"type":"PushEvent"}',
+    "twice in a line, sharing a quote": b'{"a":1}\n{"x":"PushEvent"PushEvent"}\n{"b":2}\n',
+    "cut by the block's ends": b'PushEvent"}\n{"a":1}\n{"type":"PushEvent',
+    "none": b'{"a":1}\n{"type":"PullRequestEvent"}\n',
+}
+
+
+@pytest.mark.parametrize("text", MENTIONS.values(), ids=MENTIONS.keys())
+def test_lines_containing_are_the_lines_that_contain_the_marker(text: bytes) -> None:
+    marker = b'"PushEvent"'
+    expected = [line for line in text.split(b"\n") if marker in line]
+    chunk = b'{"type":"' + text + b'"}\n'  # the marker whole only across the block's ends
+    for block in (whole(text), LineBlock(chunk, 9, 9 + len(text))):
+        assert list(lines_containing(block, marker)) == expected
+
+
 @pytest.mark.parametrize(
     ("line", "expected", "fragments"),
     [
