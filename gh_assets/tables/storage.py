@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cached_property
 from typing import BinaryIO
@@ -189,11 +189,17 @@ class Storage:
 
 
 def _remove_abandoned_temporaries(folder: str) -> None:
-    """Remove temporaries that a writer killed outright left, once they are an hour old."""
+    """Remove temporaries that a writer killed outright left, once they are an hour old.
+
+    Other writers of the folder (threads, processes) may finish or remove a temporary between
+    the listing and its look or removal: one gone by then is no longer there to remove.
+    """
     cutoff = time.time() - ABANDONED_AFTER_SECONDS
     for entry in os.scandir(folder):
-        if entry.name.endswith(".inprogress") and entry.stat().st_mtime < cutoff:
-            os.remove(entry.path)
+        if entry.name.endswith(".inprogress"):
+            with suppress(FileNotFoundError):
+                if entry.stat().st_mtime < cutoff:
+                    os.remove(entry.path)
 
 
 def write_probe(storage: Storage, path: str, token: str) -> None:

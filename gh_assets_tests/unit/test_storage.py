@@ -35,6 +35,29 @@ def test_temporaries_of_killed_writers_go_once_an_hour_old(tmp_path):
     assert sorted(p.name for p in day.iterdir()) == ["_0b.inprogress", "data.parquet"]
 
 
+@pytest.mark.parametrize("age_hours", [0, 2])
+def test_a_temporary_another_writer_ends_meanwhile_is_passed_over(tmp_path, monkeypatch, age_hours):
+    """Writers share a folder (the GitHub answer cache's concurrent requests): a temporary
+    listed, then renamed or removed by its writer before it is looked at, is no error."""
+    storage = Storage(str(tmp_path))
+    day = tmp_path / "t" / "date=2015-01-01"
+    day.mkdir(parents=True)
+    temporary = day / "_0a.inprogress"
+    temporary.write_bytes(b"another writer's file")
+    then = time.time() - age_hours * 3600
+    os.utime(temporary, (then, then))
+    listing = os.scandir
+
+    def listed_then_ended(folder):
+        entries = list(listing(folder))
+        temporary.unlink()  # its writer renames it into place, or removes it
+        return iter(entries)
+
+    monkeypatch.setattr(os, "scandir", listed_then_ended)
+    storage.write_table(f"{day}/data.parquet", pa.table({"a": [1]}))
+    assert storage.read_table(f"{day}/data.parquet")["a"].to_pylist() == [1]
+
+
 def test_local_folder_is_made_absolute_and_paths_are_hive_style(tmp_path):
     storage = Storage(str(tmp_path))
     assert storage.is_local
