@@ -16,6 +16,7 @@ import importlib
 import json
 import multiprocessing as mp
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -83,6 +84,8 @@ def isal_lines_task(path: str, out: str) -> int:
 
 
 PUSH_TABLES = ("push_events", "commits")
+# An archive file's name, the day in group 1 (a copy may carry a prefix, e.g. the real samples)
+ARCHIVE_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-\d{1,2}\.json\.gz$")
 TABLE_DIRS = (*PUSH_TABLES, "events")
 
 
@@ -181,7 +184,7 @@ def day_runner(procs: int, warm: Warmup) -> Iterator[Run]:
             for table in PUSH_TABLES:
                 (staged / table).mkdir(parents=True)
             outcome = transform(files, staged)
-            day = date.fromisoformat(Path(files[0]).name[:10])
+            day = date.fromisoformat(ARCHIVE_NAME.search(Path(files[0]).name)[1])
             stems = [Path(f).name.removesuffix(".json.gz") for f in files]
             parts = [{t: f"{staged}/{t}/{stem}.parquet" for t in PUSH_TABLES} for stem in stems]
             commit_day(storage.Storage(str(out)), day, parts, str(staged))
