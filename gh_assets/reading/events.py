@@ -122,9 +122,13 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def as_int64(value: object) -> int | None:
-    """`as_int` within a 64-bit integer column's range: a number beyond it (no real id or count
-    is) reads as null in every table, so that one odd value never fails its hour."""
-    number = as_int(value)
+    """`as_int` within a 64-bit integer column's range (`within_int64`)."""
+    return within_int64(as_int(value))
+
+
+def within_int64(number: int | None) -> int | None:
+    """`number` if a 64-bit integer column can hold it: a number beyond (no real id or count is)
+    reads as null in every table, so that one odd value never fails its hour."""
     return number if number is not None and _INT64_MIN <= number <= _INT64_MAX else None
 
 

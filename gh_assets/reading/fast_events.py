@@ -19,12 +19,12 @@ from __future__ import annotations
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from gh_assets.reading.events import created_at_micros
+from gh_assets.reading.events import created_at_micros, within_int64
 
 _NO_TEXT = msgspec.Raw()
 
 
-class _Actor(msgspec.Struct):
+class _Account(msgspec.Struct):  # a user (the actor) or an organisation
     id: int | None = None
     login: str | None = None
 
@@ -34,17 +34,12 @@ class _Repo(msgspec.Struct):
     name: str | None = None
 
 
-class _Org(msgspec.Struct):
-    id: int | None = None
-    login: str | None = None
-
-
 class _Envelope(msgspec.Struct):
     id: str | UnsetType = UNSET
     type: str | None = None
-    actor: _Actor | None = None
+    actor: _Account | None = None
     repo: _Repo | None = None
-    org: _Org | None = None
+    org: _Account | None = None
     payload: msgspec.Raw = _NO_TEXT
     public: bool | None = None
     created_at: str | None | UnsetType = UNSET
@@ -58,7 +53,6 @@ class _Action(msgspec.Struct):
 
 _decode_envelope = msgspec.json.Decoder(_Envelope).decode
 _decode_action = msgspec.json.Decoder(_Action).decode
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _REFUSED = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
@@ -91,11 +85,11 @@ def fast_row(line: bytes | memoryview) -> tuple | None:
         event.id,
         kind,
         created_at_micros(event.created_at),
-        _int64(actor.id),
+        within_int64(actor.id),
         login,
-        _int64(repo.id),
+        within_int64(repo.id),
         repo.name,
-        None if org is None else _int64(org.id),
+        None if org is None else within_int64(org.id),
         None if org is None else org.login,
         event.public,
         None if payload is None else _action(payload),
@@ -111,7 +105,3 @@ def _action(payload: msgspec.Raw) -> str | None:
     except _REFUSED:  # not an object
         return None
     return action if isinstance(action, str) else None
-
-
-def _int64(value: int | None) -> int | None:
-    return value if value is not None and _INT64_MIN <= value <= _INT64_MAX else None
