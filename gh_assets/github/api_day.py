@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, fields
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from gh_assets.github.following import FollowedRepos
 from gh_assets.github.push_answers import ListlessPush, PushAsker, PushOutcome
+from gh_assets.tables.arrays import strings
 from gh_assets.tables.catalogue import API_COMMITS, PUSH_EVENTS
 from gh_assets.tables.storage import Storage
 
@@ -55,10 +55,14 @@ def listless_pushes(
             "day first"
         )
     names = [column.name for column in fields(ListlessPush)]
-    table = storage.read_table(path, [*names, "commit_count"])
-    listless = table.filter(pc.is_null(table["commit_count"])).select(names)
-    pushes = [ListlessPush(**row) for row in listless.to_pylist() if row["repo"] in followed]
-    return listless.num_rows, pushes
+    table = storage.read_table(path, [*names, "commit_count"] if followed else ["commit_count"])
+    listless = table.filter(pc.is_null(table["commit_count"]))
+    if not followed:  # the count alone: no push becomes a Python object
+        return listless.num_rows, []
+    repos = listless["repo"]
+    matched = [repo for repo in pc.unique(repos).to_pylist() if repo in followed]
+    mine = listless.filter(pc.is_in(repos, value_set=strings(matched))).select(names)
+    return listless.num_rows, [ListlessPush(**row) for row in mine.to_pylist()]
 
 
 @dataclass(frozen=True)
@@ -128,15 +132,14 @@ def build_api_day(
     without_list, pushes = listless_pushes(storage, day, followed)
     asked = ask_pushes(asker, pushes, concurrency) if asker else Asked()
     path = storage.day_file(API_COMMITS.name, day)
-    written = storage.write_table(path, api_commits_table(asked.outcomes))
-    with storage.fs.open(path, "rb") as file:  # the rows as written, for the run's checks
-        rows = pq.read_metadata(file).num_rows
+    table = api_commits_table(asked.outcomes)
+    written = storage.write_table(path, table)
     return ApiDay(
         day,
         without_list,
         len(pushes),
         asked.outcomes,
-        rows,
+        table.num_rows,
         written,
         storage.uri(path),
         asked.requests_by_status,
