@@ -106,11 +106,16 @@ def may_choose_coiled(mode: DaskMode, days: int, coiled_threshold: int) -> bool:
     return mode == "coiled" or (mode == "auto" and days > coiled_threshold)
 
 
+def surely_local(mode: DaskMode, days: int, coiled_threshold: int) -> bool:
+    """Whether this run gets a local cluster whatever else holds (so it may start early)."""
+    return mode == "local" or (mode == "auto" and days <= coiled_threshold)
+
+
 def _resolve(request: ClusterRequest) -> ClusterChoice:
     if request.mode != "auto":
         return _chosen(request, request.mode, f"mode={request.mode} was asked for")
     days, threshold = request.days, request.coiled_threshold
-    if days <= threshold:
+    if surely_local(request.mode, days, threshold):
         return ClusterChoice("local", f"{days} day(s) <= coiled_threshold={threshold}")
     if request.has_coiled_token:
         return _chosen(request, "coiled", f"{days} days > coiled_threshold={threshold}")

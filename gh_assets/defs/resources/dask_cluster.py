@@ -23,6 +23,7 @@ from gh_assets.compute.cluster_choice import (
     DaskMode,
     choose_cluster,
     may_choose_coiled,
+    surely_local,
 )
 from gh_assets.compute.coiled_cluster import coiled_cluster, has_coiled_token
 from gh_assets.compute.coiled_cost import CoiledBill, RunCost, coiled_bill, run_cost
@@ -138,7 +139,7 @@ class DaskResource(dg.ConfigurableResource):
         start. Clusters close in the background when their block ends, and before the run ends."""
         self._closing = []
         days = run_day_count(context.dagster_run.tags) if context.dagster_run else None
-        if days is not None and self._surely_local(days):
+        if days is not None and surely_local(self.mode, days, self.coiled_threshold):
             self._starting = StartingCluster(*self._local_arguments())
             if context.log:
                 context.log.info(f"Dask cluster: local for {days} day(s), starting with the run")
@@ -148,9 +149,6 @@ class DaskResource(dg.ConfigurableResource):
             self._starting.close()
         for closing in self._closing or ():
             closing.join()
-
-    def _surely_local(self, days: int) -> bool:
-        return self.mode == "local" or (self.mode == "auto" and days <= self.coiled_threshold)
 
     def _local_arguments(self) -> tuple:
         workers = self.local_workers or os.cpu_count()
