@@ -108,7 +108,7 @@ def event_row(event: dict, payload: object, action: object) -> tuple:
         created_at_micros(event.get("created_at")),
         as_int64(actor.get("id")) if isinstance(actor, dict) else None,
         login,
-        as_int64(event_repo_id(event)),
+        event_repo_id(event),
         _text(event_repo(event)),
         org_id,
         org_login,

@@ -71,11 +71,11 @@ def event_repo(event: dict) -> str | None:
 
 
 def event_repo_id(event: dict) -> int | None:
-    """The repository's numeric id, wherever the format keeps it."""
+    """The repository's numeric id, wherever the format keeps it (null beyond 64 bits)."""
     for holder, key in (("repo", "id"), ("repository", "id"), ("payload", "repository_id")):
         value = event.get(holder)
         if isinstance(value, dict) and (found := as_int(value.get(key))) is not None:
-            return found
+            return within_int64(found)
     return None
 
 

@@ -67,7 +67,7 @@ class PushTableBuilder:
                 created_at,
                 user,
                 repo,
-                as_int64(event_repo_id(event)),
+                event_repo_id(event),
                 ref,
                 payload.get("head"),
                 payload.get("before"),
