@@ -1,7 +1,7 @@
 """Fetching the archive: its file names, and the sources that give its hourly files."""
 
 from gh_assets.archive.folder import FolderArchive
-from gh_assets.archive.http import HttpArchive
+from gh_assets.archive.http import TIMEOUT_SECONDS, HttpArchive
 from gh_assets.archive.source import (
     DEFAULT_RETRY,
     ArchiveSource,
@@ -14,7 +14,7 @@ def archive_source(
     base_url: str,
     *,
     s3_endpoint_url: str | None = None,
-    timeout_seconds: float = 60.0,
+    timeout_seconds: float = TIMEOUT_SECONDS,
     retry: RetryPolicy = DEFAULT_RETRY,
     skip_unreadable: bool = False,
 ) -> ArchiveSource:

@@ -23,6 +23,7 @@ from gh_assets.archive.source import DEFAULT_RETRY, ArchiveError, HourFile, Retr
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MISSING_STATUS = frozenset({403, 404})
+TIMEOUT_SECONDS = 60.0  # connect and read
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class HttpArchive:
     """The archive (or a mirror) at `base_url`, over HTTP; an `ArchiveSource`."""
 
     base_url: str
-    timeout_seconds: float = 60.0
+    timeout_seconds: float = TIMEOUT_SECONDS
     retry: RetryPolicy = DEFAULT_RETRY
     skip_unreadable: bool = False
     _session: requests.Session = field(default_factory=requests.Session, compare=False, repr=False)

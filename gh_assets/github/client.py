@@ -35,6 +35,7 @@ DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLE = "GITHUB_TOKEN"
 API_VERSION = "2022-11-28"
 SECONDARY_WAIT_SECONDS = 60.0  # GitHub: a secondary limit without retry-after, wait a minute
+TIMEOUT_SECONDS = 30.0
 DEFAULT_RETRY = RetryPolicy(max_attempts=5, backoff_seconds=1.0)
 
 _STATUS_CAUSES = {404: "not_found", 409: "conflict", 422: "unprocessable"}
@@ -91,7 +92,7 @@ class GitHubClient:
         self,
         api_url: str = DEFAULT_API_URL,
         *,
-        timeout_seconds: float = 30.0,
+        timeout_seconds: float = TIMEOUT_SECONDS,
         retry: RetryPolicy = DEFAULT_RETRY,
         max_wait_seconds: float = 3600.0,
         secondary_wait_seconds: float = SECONDARY_WAIT_SECONDS,

@@ -4,14 +4,15 @@ import dagster as dg
 from pydantic import Field
 
 from gh_assets.archive import archive_source
-from gh_assets.archive.source import ArchiveSource, RetryPolicy
-from gh_assets.settings import UnreadablePolicy, setting_field
+from gh_assets.archive.http import TIMEOUT_SECONDS
+from gh_assets.archive.source import DEFAULT_RETRY, ArchiveSource, RetryPolicy
+from gh_assets.settings import UnreadablePolicy, setting_field, variable
 
 WHAT_TO_DO = (
     "The archive could not be read after every retry. Try again later (it may be down or "
-    "limiting requests), check this machine's network, or set GH_ASSETS_SOURCE_URL to a mirror "
-    "or a copy of the archive (a folder or a bucket). A file that stays unreadable can instead "
-    "be skipped and counted with GH_ASSETS_UNREADABLE_FILES=skip."
+    f"limiting requests), check this machine's network, or set {variable('source_url')} to a "
+    "mirror or a copy of the archive (a folder or a bucket). A file that stays unreadable can "
+    f"instead be skipped and counted with {variable('unreadable_files')}=skip."
 )
 
 
@@ -20,9 +21,13 @@ class ArchiveResource(dg.ConfigurableResource):
 
     base_url: str = setting_field("source_url")
     s3_endpoint_url: str | None = setting_field("s3_endpoint_url")
-    timeout_seconds: float = Field(default=60.0, description="Connect and read timeout.")
-    max_attempts: int = Field(default=6, ge=1, description="Tries per request before failing.")
-    backoff_seconds: float = Field(default=1.0, ge=0, description="First retry delay (doubles).")
+    timeout_seconds: float = Field(default=TIMEOUT_SECONDS, description="Connect and read timeout.")
+    max_attempts: int = Field(
+        default=DEFAULT_RETRY.max_attempts, ge=1, description="Tries per request before failing."
+    )
+    backoff_seconds: float = Field(
+        default=DEFAULT_RETRY.backoff_seconds, ge=0, description="First retry delay (doubles)."
+    )
     unreadable_files: UnreadablePolicy = setting_field("unreadable_files")
 
     def failure(self, error: Exception) -> dg.Failure:

@@ -8,7 +8,12 @@ import dagster as dg
 from pydantic import Field
 
 from gh_assets.archive.source import RetryPolicy
-from gh_assets.github.client import GitHubClient
+from gh_assets.github.client import (
+    DEFAULT_RETRY,
+    SECONDARY_WAIT_SECONDS,
+    TIMEOUT_SECONDS,
+    GitHubClient,
+)
 from gh_assets.github.following import NOTHING_FOLLOWED, FollowedRepos
 from gh_assets.settings import setting_field
 
@@ -20,15 +25,17 @@ class GitHubResource(dg.ConfigurableResource):
     followed_repos: str | None = setting_field("api_commits_repos")
     concurrency: int = setting_field("github_api_concurrency")
     max_wait_seconds: int = setting_field("github_api_max_wait_seconds")
-    timeout_seconds: float = Field(default=30.0, description="Connect and read timeout.")
+    timeout_seconds: float = Field(default=TIMEOUT_SECONDS, description="Connect and read timeout.")
     max_attempts: int = Field(
-        default=5, ge=1, description="Tries per request on 5xx, lost connections, rate limits."
+        default=DEFAULT_RETRY.max_attempts,
+        ge=1,
+        description="Tries per request on 5xx, lost connections, rate limits.",
     )
     backoff_seconds: float = Field(
-        default=1.0, ge=0, description="First 5xx retry delay (doubles)."
+        default=DEFAULT_RETRY.backoff_seconds, ge=0, description="First 5xx retry delay (doubles)."
     )
     secondary_wait_seconds: float = Field(
-        default=60.0,
+        default=SECONDARY_WAIT_SECONDS,
         ge=0,
         description="First wait on a secondary rate limit that gives no retry-after (doubles).",
     )
