@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from gh_assets.tables.arrays import scalar
 from gh_assets.tables.catalogue import EVENTS, REPO_ACTIVITY
 from gh_assets.tables.storage import Storage
 
@@ -101,10 +102,13 @@ def recount_events(storage: Storage, day: dt.date) -> dict[str, int]:
             rows = events.read_row_group(group, columns=["repo", "type"])
             types = rows["type"].filter(pc.is_valid(rows["repo"]))
             for figure, kind in RECOUNTED.items():
-                totals[figure] += (
-                    len(types) if kind is None else pc.sum(pc.equal(types, kind)).as_py() or 0
-                )
+                totals[figure] += len(types) if kind is None else _count(types, kind)
     return totals
+
+
+def _count(types: pa.ChunkedArray, kind: str) -> int:
+    # a scalar, not a plain string, which would import pandas through pyarrow's shim (arrays.py)
+    return pc.sum(pc.equal(types, scalar(kind, pa.string()))).as_py() or 0
 
 
 def activity_totals(storage: Storage, day: dt.date) -> dict[str, int]:
