@@ -15,8 +15,7 @@ import pyarrow as pa
 
 from gh_assets.reading.event_rows import EventsRead, careful_row, line_events
 from gh_assets.reading.fast_events import fast_row
-from gh_assets.reading.push_rows import text_safe_array
-from gh_assets.tables.arrays import from_numpy, repeated, utf8_strings
+from gh_assets.tables.arrays import array, from_numpy, repeated, utf8_strings
 from gh_assets.tables.catalogue import EVENTS
 
 _PAYLOAD = EVENTS.schema.names.index("payload")
@@ -65,7 +64,7 @@ class EventsTableBuilder:
         columns = list(zip(*rows, strict=True))
         columns[_PAYLOAD] = utf8_strings(columns[_PAYLOAD])
         arrays = [
-            column if isinstance(column, pa.Array) else text_safe_array(column, field.type)
+            column if isinstance(column, pa.Array) else array(column, field.type)
             for column, field in zip(columns, EVENTS.schema, strict=False)
         ]
         arrays.append(repeated(self.source_file, len(rows)))

@@ -121,12 +121,6 @@ def _table(rows: list[tuple], source_file: str, schema: pa.Schema) -> pa.Table:
     """Rows holding every column but the last, `source_file`, which is the same for all."""
     columns = list(zip(*rows, strict=True)) or [()] * (len(schema) - 1)
     types = schema.types[:-1]
-    arrays = [text_safe_array(values, type_) for values, type_ in zip(columns, types, strict=True)]
+    arrays = [array(values, type_) for values, type_ in zip(columns, types, strict=True)]
     arrays.append(repeated(source_file, len(rows)))
     return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def text_safe_array(values: list | tuple, type_: pa.DataType) -> pa.Array:
-    """An Arrow array; strings that are not valid Unicode (lone surrogates) are mended, not lost
-    (`tables.arrays`, which also keeps pyarrow from importing pandas)."""
-    return array(values, type_)
