@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from gh_assets.github.following import FollowedRepos
 from gh_assets.github.push_answers import ListlessPush, PushAsker, PushOutcome
-from gh_assets.tables.arrays import strings
+from gh_assets.tables.arrays import micros, strings, table
 from gh_assets.tables.catalogue import API_COMMITS, PUSH_EVENTS
 from gh_assets.tables.storage import Storage
 
@@ -94,27 +94,27 @@ def ask_pushes(asker: PushAsker, pushes: list[ListlessPush], concurrency: int) -
 def api_commits_table(outcomes: Sequence[PushOutcome]) -> pa.Table:
     """One row per commit of each answered push, in push order then GitHub's (oldest first)."""
     rows = [
-        {
-            "event_id": push.event_id,
-            "commit_index": index,
-            "sha": commit.sha,
-            "push_id": push.push_id,
-            "created_at": push.created_at,
-            "user": push.user,
-            "repo": push.repo,
-            "ref": push.ref,
-            "author_name": commit.author_name,
-            "author_email": commit.author_email,
-            "message": commit.message,
-            "distinct": None,
-            "source_file": push.source_file,
-            "source": SOURCE,
-        }
+        (
+            push.event_id,
+            index,
+            commit.sha,
+            push.push_id,
+            micros(push.created_at),
+            push.user,
+            push.repo,
+            push.ref,
+            commit.author_name,
+            commit.author_email,
+            commit.message,
+            None,  # distinct: the API does not say
+            push.source_file,
+            SOURCE,
+        )
         for push, answer in ((outcome.push, outcome.answer) for outcome in outcomes)
         if answer is not None
         for index, commit in enumerate(answer.commits)
     ]
-    return pa.Table.from_pylist(rows, schema=API_COMMITS.schema)
+    return table(rows, API_COMMITS.schema)
 
 
 def build_api_day(
@@ -132,14 +132,14 @@ def build_api_day(
     without_list, pushes = listless_pushes(storage, day, followed)
     asked = ask_pushes(asker, pushes, concurrency) if asker else Asked()
     path = storage.day_file(API_COMMITS.name, day)
-    table = api_commits_table(asked.outcomes)
-    written = storage.write_table(path, table)
+    commits = api_commits_table(asked.outcomes)
+    written = storage.write_table(path, commits)
     return ApiDay(
         day,
         without_list,
         len(pushes),
         asked.outcomes,
-        table.num_rows,
+        commits.num_rows,
         written,
         storage.uri(path),
         asked.requests_by_status,

@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import orjson
 
+from gh_assets.tables.arrays import micros
+
 
 class Commit(NamedTuple):
     sha: str | None
@@ -79,15 +81,11 @@ def event_repo_id(event: dict) -> int | None:
     return None
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-
-
 @lru_cache(maxsize=1 << 16)
 def created_at_micros(value: str | None) -> int | None:
     """`parse_created_at` as microseconds since the epoch, the form Arrow stores."""
     parsed = parse_created_at(value)
-    return None if parsed is None else (parsed - _EPOCH) // _MICROSECOND
+    return None if parsed is None else micros(parsed)
 
 
 def parse_created_at(value: str | None) -> dt.datetime | None:

@@ -12,6 +12,7 @@ import pandas too, through `pyarrow.dataset`: use `pq.ParquetFile(...).read` and
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, repeat
 from operator import is_not
@@ -19,6 +20,8 @@ from operator import is_not
 import numpy as np
 import pyarrow as pa
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
 _NUMPY_INTEGERS = {
     pa.int8(): np.int8,
     pa.int16(): np.int16,
@@ -110,6 +113,18 @@ def array(values: Sequence, type_: pa.DataType) -> pa.Array:
     if pa.types.is_boolean(type_):
         return booleans(values)
     return integers(values, type_)
+
+
+def table(rows: Sequence[tuple], schema: pa.Schema) -> pa.Table:
+    """A table of `schema` holding `rows`, tuples of values in the schema's column order."""
+    columns = list(zip(*rows, strict=True)) or [()] * len(schema)
+    arrays = [array(values, field.type) for values, field in zip(columns, schema, strict=True)]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def micros(moment: dt.datetime) -> int:
+    """An aware time as microseconds since the epoch: a UTC timestamp column's integer."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def repeated(text: str, count: int) -> pa.Array:

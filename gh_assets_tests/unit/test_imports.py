@@ -36,3 +36,33 @@ assert choice.mode == "local", choice
 def test_coiled_is_imported_only_when_the_run_could_use_it(days, imports_coiled):
     """At most `coiled_threshold` days, `auto` never uses Coiled: its token is not looked up."""
     assert ("coiled" in modules_after(CHOICE.format(days=days))) == imports_coiled
+
+
+DAY_STEPS = """
+import datetime as dt, pathlib, tempfile
+from gh_assets.compute.hour_transform import transform_stream
+from gh_assets.compute.repo_activity import recount_events, repo_activity_table
+from gh_assets.github.api_day import api_commits_table
+from gh_assets.github.push_answers import ApiCommit, ListlessPush, PushAnswer, PushOutcome
+from gh_assets.tables.catalogue import EVENTS
+from gh_assets.tables.storage import Storage
+from gh_assets_tests.gharchive_samples import REAL_HOUR, SAMPLES_DIR
+storage, day = Storage(tempfile.mkdtemp()), dt.date(2015, 1, 1)
+path = storage.day_file(EVENTS.name, day)
+storage.make_parent(path)
+with open(path, "wb") as sink, open(pathlib.Path(SAMPLES_DIR) / REAL_HOUR, "rb") as hour:
+    transform_stream(hour, REAL_HOUR, {EVENTS.name: sink})
+assert repo_activity_table(storage, day).num_rows and recount_events(storage, day)["events"]
+created = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
+push = ListlessPush("1", 2, created, "ana", "acme/widgets", "refs/heads/main", "b", "a", "f")
+answer = PushAnswer("push", (ApiCommit("b", "Ana", "x@example.com", "fix"),))
+commits = api_commits_table([PushOutcome(push, answer)])
+assert commits["created_at"].cast("int64").to_pylist() == [int(created.timestamp()) * 10**6]
+"""
+
+
+def test_the_day_steps_in_the_dagster_process_import_no_pandas():
+    """repo_activity, its recount and the api_commits table run in the run's own process."""
+    loaded = modules_after(DAY_STEPS)
+    assert {"duckdb", "pyarrow"} <= loaded
+    assert "pandas" not in loaded
