@@ -75,6 +75,12 @@ class Storage:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
 
+    @cached_property
+    def _cleared_folders(self) -> set[str]:
+        """Local folders whose abandoned temporaries were cleared through this object: once a
+        folder is enough (the GitHub answer cache writes many files into one folder)."""
+        return set()
+
     @property
     def fs(self) -> fsspec.AbstractFileSystem:
         return self._fs_and_root[0]
@@ -149,7 +155,9 @@ class Storage:
         if self.is_local:
             self.make_parent(path)
             folder = os.path.dirname(path)
-            _remove_abandoned_temporaries(folder)
+            if folder not in self._cleared_folders:
+                _remove_abandoned_temporaries(folder)
+                self._cleared_folders.add(folder)
             temporary = os.path.join(folder, f"_{uuid.uuid4().hex}.inprogress")
             try:
                 with open(temporary, "wb") as file:

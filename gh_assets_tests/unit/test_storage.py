@@ -58,6 +58,19 @@ def test_a_temporary_another_writer_ends_meanwhile_is_passed_over(tmp_path, monk
     assert storage.read_table(f"{day}/data.parquet")["a"].to_pylist() == [1]
 
 
+def test_a_folder_is_cleared_of_abandoned_temporaries_once_per_storage(tmp_path, monkeypatch):
+    """Many files into one folder (the GitHub answer cache) do not each list the folder again."""
+    listed = []
+    listing = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda folder: listed.append(folder) or listing(folder))
+    storage = Storage(str(tmp_path))
+    for name in ("a", "b", "c"):
+        storage.write_table(f"{storage.root}/cache/{name}.parquet", pa.table({"a": [1]}))
+    assert listed == [f"{storage.root}/cache"]
+    pickle.loads(pickle.dumps(storage)).write_table(f"{storage.root}/cache/d.parquet", pa.table({}))
+    assert len(listed) == 2  # another process, or the next run, clears it again
+
+
 def test_local_folder_is_made_absolute_and_paths_are_hive_style(tmp_path):
     storage = Storage(str(tmp_path))
     assert storage.is_local
