@@ -87,8 +87,19 @@ def log_check_evaluations(
     """
     selected = context.selected_asset_check_keys
     checks = [c for c in checks if dg.AssetCheckKey(dg.AssetKey(c.table.name), c.name) in selected]
-    for evaluation in check_evaluations(report, checks):
+    keys = [spec.key for spec in check_specs(checks)]
+    yield from log_and_close(context, check_evaluations(report, checks), keys)
+
+
+def log_and_close(
+    context: dg.AssetExecutionContext,
+    evaluations: Sequence[dg.AssetCheckEvaluation],
+    keys: Sequence[dg.AssetCheckKey],
+) -> Iterator[dg.Output]:
+    """Log the evaluations, then close the outputs of the checks of `keys` (each once)."""
+    for evaluation in evaluations:
         context.log_event(evaluation)
-    for spec in check_specs(checks):
-        output_name = context.assets_def.get_output_name_for_asset_check_key(spec.key)
-        yield dg.Output(None, output_name=output_name)
+    for key in keys:
+        yield dg.Output(
+            None, output_name=context.assets_def.get_output_name_for_asset_check_key(key)
+        )

@@ -9,7 +9,7 @@ each day's partition gets its own figures and its own check evaluation.
 import dagster as dg
 
 from gh_assets.compute.repo_activity import activity_totals, recount_events, write_repo_activity
-from gh_assets.defs.assets.checks import evaluations_by_day
+from gh_assets.defs.assets.checks import evaluations_by_day, log_and_close
 from gh_assets.defs.assets.metadata import metadata, table_spec
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.storage import StorageResource
@@ -54,8 +54,5 @@ def repo_activity(context: dg.AssetExecutionContext, storage: StorageResource):
             partition_key=day.isoformat(),
         )
     yield dg.MaterializeResult()
-    for evaluation in evaluations_by_day(REPO_ACTIVITY.name, RECOUNT_CHECK.name, outcomes):
-        context.log_event(evaluation)
-    yield dg.Output(
-        None, output_name=context.assets_def.get_output_name_for_asset_check_key(RECOUNT_CHECK.key)
-    )
+    evaluations = evaluations_by_day(REPO_ACTIVITY.name, RECOUNT_CHECK.name, outcomes)
+    yield from log_and_close(context, evaluations, [RECOUNT_CHECK.key])
