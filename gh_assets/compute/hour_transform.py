@@ -88,12 +88,14 @@ class HourSummary:
 
 
 class PushPart:
-    """Writes the push events and commits of the blocks it is fed to two sinks."""
+    """Writes the push events and commits of the blocks it is fed to two sinks, counting what
+    it reads into the file's summary."""
 
     def __init__(
-        self, source_file: str, push_sink: BinaryIO, commits_sink: BinaryIO, arrow_reader: bool
+        self, summary: HourSummary, push_sink: BinaryIO, commits_sink: BinaryIO, arrow_reader: bool
     ):
-        self.builder = PushTableBuilder(source_file)
+        self.summary = summary
+        self.builder = PushTableBuilder(summary.source_file)
         self.arrow_reader = arrow_reader
         self.push_writer = pq.ParquetWriter(
             push_sink, PUSH_EVENTS.schema, **PUSH_EVENTS.parquet_options
@@ -103,7 +105,6 @@ class PushPart:
         )
         self.lines: list[bytes] = []
         self.size = 0
-        self.push_lines = self.damaged_lines = self.objects_recovered = self.fragments_skipped = 0
 
     def feed(self, block: LineBlock) -> None:
         found = list(lines_containing(block, PUSH_MARKER))
@@ -115,12 +116,12 @@ class PushPart:
             self._add()
 
     def _add(self) -> None:
-        self.push_lines += len(self.lines)
+        self.summary.push_lines += len(self.lines)
         read = read_push_lines(self.lines) if self.arrow_reader else None
         if read is not None:
             self.builder.add_read(read)
         else:
-            _add_line_by_line(self.lines, self.builder, self)
+            _add_line_by_line(self.lines, self.builder, self.summary)
         self.lines, self.size = [], 0
         if self.builder.pending_rows >= ROWS_PER_ROW_GROUP:
             self._flush()
@@ -131,16 +132,13 @@ class PushPart:
             if rows.num_rows:  # pyarrow would write an empty table as an empty row group
                 writer.write_table(rows)
 
-    def close(self, summary: HourSummary) -> None:
+    def close(self) -> None:
         if self.lines:
             self._add()
         self._flush()
         self.push_writer.close()
         self.commits_writer.close()
-        summary.push_lines = self.push_lines
-        summary.damaged_lines = self.damaged_lines
-        summary.objects_recovered = self.objects_recovered
-        summary.fragments_skipped = self.fragments_skipped
+        summary = self.summary
         summary.push_events = self.builder.push_count
         summary.commits = self.builder.commit_count
         summary.duplicates_dropped = self.builder.duplicates
@@ -164,7 +162,7 @@ def transform_stream(
     damage = StreamDamage()
     pushes = events = None
     if PUSH_EVENTS.name in sinks:
-        pushes = PushPart(source_file, sinks[PUSH_EVENTS.name], sinks[COMMITS.name], arrow_reader)
+        pushes = PushPart(summary, sinks[PUSH_EVENTS.name], sinks[COMMITS.name], arrow_reader)
     if EVENTS.name in sinks:
         events = EventsPart(source_file, sinks[EVENTS.name], fast_events)
     for block in line_blocks(compressed, damage):
@@ -172,7 +170,7 @@ def transform_stream(
         if pushes is not None:
             pushes.feed(block)
     if pushes is not None:
-        pushes.close(summary)
+        pushes.close()
     if events is not None:
         summary.events_read = events.close()
     summary.nul_runs = damage.nul_runs
@@ -181,7 +179,7 @@ def transform_stream(
     return summary
 
 
-def _add_line_by_line(lines: list[bytes], builder: PushTableBuilder, summary: PushPart) -> None:
+def _add_line_by_line(lines: list[bytes], builder: PushTableBuilder, summary: HourSummary) -> None:
     """The normative reading: each line parsed alone, damaged ones recovered and counted."""
     for line in lines:
         try:
