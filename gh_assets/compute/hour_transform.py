@@ -78,8 +78,13 @@ class HourSummary:
         return self.lines - self.damaged_lines + self.objects_recovered
 
     @property
+    def stream_damaged(self) -> bool:
+        """Damage of the file itself, whichever table read it: cut, unreadable, NUL runs."""
+        return bool(self.truncated or self.unreadable or self.nul_runs)
+
+    @property
     def damaged(self) -> bool:
-        return bool(self.truncated or self.unreadable or self.nul_runs or self.damaged_lines)
+        return self.stream_damaged or bool(self.damaged_lines)
 
     @property
     def read(self) -> bool:

@@ -232,7 +232,7 @@ def manifest_figures(files: Sequence[HourFile], bytes_written: int) -> dict[str,
 
 def _events_damaged(hour: HourSummary) -> bool:
     read = hour.events_read
-    return bool(hour.truncated or hour.unreadable or hour.nul_runs or (read and read.damaged_lines))
+    return hour.stream_damaged or bool(read and read.damaged_lines)
 
 
 def _file_list(names: list[str]) -> Markdown:
