@@ -39,9 +39,14 @@ def _validity(values: Sequence) -> tuple[pa.Buffer | None, int]:
     return pa.py_buffer(np.packbits(present, bitorder="little")), nulls
 
 
+def _numpy_integer(type_: pa.DataType) -> type[np.integer]:
+    """The numpy integer of an integer type, or of a timestamp's int64 ticks."""
+    return np.int64 if pa.types.is_timestamp(type_) else _NUMPY_INTEGERS[type_]
+
+
 def from_numpy(values: np.ndarray, type_: pa.DataType) -> pa.Array:
     """An array of `type_` (an integer type or a timestamp) holding the integers of `values`."""
-    width = np.int64 if pa.types.is_timestamp(type_) else _NUMPY_INTEGERS[type_]
+    width = _numpy_integer(type_)
     data = np.ascontiguousarray(values, dtype=width)
     return pa.Array.from_buffers(type_, len(data), [None, pa.py_buffer(data)])
 
@@ -86,7 +91,7 @@ def _end_to_end(data: bytes, lengths: Iterable[int], values: Sequence) -> pa.Arr
 def integers(values: Sequence, type_: pa.DataType) -> pa.Array:
     """An integer (or timestamp, from integers of its unit) array; None is null. A value out of
     the type's range raises OverflowError."""
-    width = np.int64 if pa.types.is_timestamp(type_) else _NUMPY_INTEGERS[type_]
+    width = _numpy_integer(type_)
     filled = values if None not in values else [0 if value is None else value for value in values]
     data = np.fromiter(filled, width, len(values))
     validity, nulls = _validity(values)
