@@ -12,6 +12,7 @@ never has to fit in memory. Only the tables asked for are written.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -116,7 +117,14 @@ def top_counts(values: pa.ChunkedArray | pa.Array, limit: int | None = 10) -> li
     """The most frequent values and their counts, the most frequent first, then by value."""
     counts = pc.value_counts(values)
     pairs = zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
-    return sorted(pairs, key=lambda pair: (-pair[1], pair[0] is None, pair[0] or ""))[:limit]
+    if limit is None:
+        return sorted(pairs, key=_most_first)
+    return heapq.nsmallest(limit, pairs, key=_most_first)  # sorted()[:limit], without the sort
+
+
+def _most_first(pair: tuple) -> tuple:
+    value, count = pair
+    return -count, value is None, value or ""
 
 
 def read_key_table(storage: Storage, day_table: DayTable, paths: Sequence[str]) -> KeyTableDay:
