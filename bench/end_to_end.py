@@ -52,6 +52,7 @@ from statistics import median
 
 import psutil
 
+from bench.approaches import PUSH_TABLES, parquet_rows
 from bench.generate import ensure
 
 BENCH = Path(__file__).resolve().parent
@@ -269,12 +270,7 @@ def base_env(no_bytecode_dir: Path | None = None) -> dict[str, str]:
 
 
 def table_rows(folder: Path) -> dict[str, int]:
-    import pyarrow.parquet as pq
-
-    return {
-        table: sum(pq.ParquetFile(f).metadata.num_rows for f in (folder / table).rglob("*.parquet"))
-        for table in ("push_events", "commits")
-    }
+    return {table: parquet_rows(folder / table) or 0 for table in PUSH_TABLES}
 
 
 def run_gh_assets(
