@@ -28,6 +28,7 @@ from gh_assets_tests.harnesses.dagster_dev import REPO, RUN_DONE, DagsterDev, da
 from gh_assets_tests.harnesses.processes import process_group, wait_for
 from gh_assets_tests.oracles.expected import expected_accounting, expected_rows
 from gh_assets_tests.oracles.gharchive_reference import reference_rows
+from gh_assets_tests.oracles.tables_read import top_repos_figure
 from gh_assets_tests.synthetic.days import FakeDay, fake_damaged_day
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -277,12 +278,6 @@ def partition_figures(dagster: DagsterDev, table: str) -> dict[str, dict]:
     }
 
 
-def markdown_top_repos(markdown: str) -> dict[str, int]:
-    return {
-        repo: int(n) for repo, n in re.findall(r"^\| ([^|]+/[^|]+) \| (\d+) \|$", markdown, re.M)
-    }
-
-
 def test_a_historical_range_is_one_run_and_each_day_keeps_its_own_figures(
     page: Page, dagster: DagsterDev
 ) -> None:
@@ -327,7 +322,7 @@ def test_a_historical_range_is_one_run_and_each_day_keeps_its_own_figures(
         assert (
             pushes[day]["hours_missing"] == manifest[day]["hours_missing"] == want["hours_missing"]
         )
-        assert markdown_top_repos(pushes[day]["top_repos"]) == want["top_repos"], day
+        assert top_repos_figure(pushes[day]["top_repos"]) == want["top_repos"], day
         assert f"on {day}" in pushes[day]["top_repos"]
         assert pushes[day]["path"].endswith(f"date={day}/data.parquet")
         assert pushes[day]["run_days"] == 3

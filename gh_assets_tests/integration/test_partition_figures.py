@@ -5,7 +5,6 @@ with no file at all, a damaged day), on the multi-process Dask cluster.
 """
 
 import datetime as dt
-import re
 from collections import Counter
 
 import dagster as dg
@@ -15,6 +14,7 @@ from gh_assets.compute.run_report import CHECKS
 from gh_assets_tests.harnesses.pipeline import materialize_days
 from gh_assets_tests.oracles.events_oracle import oracle_rows_of_fake
 from gh_assets_tests.oracles.expected import expected_accounting, expected_rows
+from gh_assets_tests.oracles.tables_read import top_repos_figure
 from gh_assets_tests.synthetic.days import fake_damaged_day, fake_day
 
 FULL, EMPTY, DAMAGED = dt.date(2016, 3, 1), dt.date(2016, 3, 2), dt.date(2016, 3, 3)
@@ -26,12 +26,6 @@ CHECK_KEYS = [(check.table.name, check.name) for check in CHECKS] + [
 
 def values(metadata: dict) -> dict:
     return {key: value.value for key, value in metadata.items()}
-
-
-def top_repos(markdown: str) -> dict[str, int]:
-    return {
-        repo: int(n) for repo, n in re.findall(r"^\| ([^|]+/[^|]+) \| (\d+) \|$", markdown, re.M)
-    }
 
 
 @pytest.fixture
@@ -77,7 +71,7 @@ def test_each_partition_has_its_own_days_figures(range_run):
         assert f"date={key}" in pushes["path"] and f"date={key}" in commits["path"]
         assert f"on {key}" in pushes["top_repos"]
         want = Counter(row["repo"] for row in push_rows)
-        assert top_repos(pushes["top_repos"]) == dict(
+        assert top_repos_figure(pushes["top_repos"]) == dict(
             sorted(want.items(), key=lambda item: (-item[1], item[0]))[:10]
         )
         events = oracle_rows_of_fake(fake) if fake else []

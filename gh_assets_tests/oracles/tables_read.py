@@ -12,6 +12,13 @@ from gh_assets_tests.oracles.gharchive_contract import commit_sort_key, push_sor
 HEX40 = re.compile(r"[0-9a-f]{40}")
 
 
+def top_repos_figure(markdown: str) -> dict[str, int]:
+    """Repository -> pushes, read back from a day's `top_repos` figure (a Markdown table)."""
+    return {
+        repo: int(n) for repo, n in re.findall(r"^\| ([^|]+/[^|]+) \| (\d+) \|$", markdown, re.M)
+    }
+
+
 def read_day(where: Path | Storage, table: str, day: dt.date) -> list[dict]:
     """A day of a table as rows, from a local folder or any storage URL."""
     storage = where if isinstance(where, Storage) else Storage(str(where))
