@@ -55,8 +55,8 @@ def listless_pushes(
             "day first"
         )
     names = [column.name for column in fields(ListlessPush)]
-    table = storage.read_table(path, [*names, "commit_count"] if followed else ["commit_count"])
-    listless = table.filter(pc.is_null(table["commit_count"]))
+    pushes = storage.read_table(path, [*names, "commit_count"] if followed else ["commit_count"])
+    listless = pushes.filter(pc.is_null(pushes["commit_count"]))
     if not followed:  # the count alone: no push becomes a Python object
         return listless.num_rows, []
     repos = listless["repo"]
