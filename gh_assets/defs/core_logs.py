@@ -3,8 +3,9 @@
 The core logs through the standard `logging` loggers under `gh_assets` (`gh_assets.archive.source`,
 `gh_assets.archive.http`, `gh_assets.compute.hour_transform`). In the Dagster process (the
 manifest's probes) a handler hands their records to the step's log; on Dask workers (the downloads)
-distributed's `Client.forward_logging` sends them to this process first. This needs no instance
-setting (`python_logs` in dagster.yaml), so it works under any DAGSTER_HOME and in tests.
+the records of the run's own tasks are sent to this process first (`compute/run_logs.py`). This
+needs no instance setting (`python_logs` in dagster.yaml), so it works under any DAGSTER_HOME and in
+tests.
 """
 
 from __future__ import annotations
@@ -37,18 +38,23 @@ class _StepLogHandler(logging.Handler):
 
 @contextmanager
 def core_logs_in_step_log(
-    log: dg.DagsterLogManager, client: Client | None = None, level: int = logging.WARNING
+    log: dg.DagsterLogManager,
+    client: Client | None = None,
+    run_token: str = "",
+    level: int = logging.WARNING,
 ) -> Iterator[None]:
     """While the block runs, the core's records of `level` and above go to `log`, from this
-    process and, given a client, from the cluster's workers."""
+    process and, given a client, from the tasks of the run of `run_token` on its workers."""
     handler = _StepLogHandler(log, level)
     logger = logging.getLogger(CORE_LOGGER)
     logger.addHandler(handler)
-    if client is not None:
-        client.forward_logging(CORE_LOGGER, level)
     try:
-        yield
+        if client is None:
+            yield
+        else:
+            from gh_assets.compute.run_logs import run_logs_forwarded
+
+            with run_logs_forwarded(client, CORE_LOGGER, level, run_token):
+                yield
     finally:
-        if client is not None and client.status == "running":
-            client.unforward_logging(CORE_LOGGER)
         logger.removeHandler(handler)
