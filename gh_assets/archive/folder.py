@@ -1,7 +1,8 @@
 """A copy of the archive in a local folder or an object store (`file://`, `s3://`), via fsspec.
 
 It answers like the HTTP archive: a probe says whether an hourly file exists (status 200 or 404),
-its size, ETag and modification time, and a file is read as a stream. Retries are the object
+its size, ETag (a bucket's, or a local file's modification time and size) and modification time,
+and a file is read as a stream. Retries are the object
 store client's own (s3fs retries transient errors); a file that is not gzip stays so, so each file
 is read once.
 """
@@ -55,7 +56,7 @@ class FolderArchive:
             exists=True,
             status=200,
             size=info.get("size"),
-            etag=info.get("ETag"),
+            etag=info.get("ETag") or _weak_etag(info),
             last_modified=_http_date(modified) if modified is not None else None,
         )
 
@@ -99,6 +100,15 @@ class FolderBody(io.RawIOBase):
     def close(self) -> None:
         self._file.close()
         super().close()
+
+
+def _weak_etag(info: dict) -> str | None:
+    """A local file's identity as web servers give it (nginx: modification time and size, in
+    hex), to the nanosecond where Last-Modified has whole seconds: a file written again shows as
+    another version without reading it."""
+    if "mtime" not in info:
+        return None
+    return f'W/"{int(info["mtime"] * 1e9):x}-{info["size"]:x}"'
 
 
 def _http_date(modified: dt.datetime | float) -> str:

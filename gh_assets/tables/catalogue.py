@@ -29,6 +29,9 @@ class Table:
     name: str
     description: str
     columns: tuple[Column, ...]
+    # Dagster's code version of the code that writes the table: change it with a change of what
+    # that code writes, and every day built before shows stale and is rebuilt by the next run
+    code_version: str = "1"
 
     @cached_property
     def schema(self) -> pa.Schema:

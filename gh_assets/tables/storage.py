@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
-from gh_assets.tables.catalogue import BY_NAME
+from gh_assets.tables.catalogue import BY_NAME, DAY_FILE
 
 ABANDONED_AFTER_SECONDS = 3600  # no day file takes an hour to write
 STAGING = "_staging"
@@ -104,6 +104,20 @@ class Storage:
     def day_file(self, table: str, day: dt.date) -> str:
         """The file of a catalogue table's day, by the table's name."""
         return f"{self.root}/{BY_NAME[table].day_file(day)}"
+
+    def stored_days(self, table: str) -> set[dt.date]:
+        """The days whose file of a catalogue table is in storage: one listing of the table's
+        folder (an object store answers it in a request per thousand days)."""
+        folder = f"{self.root}/{table}"
+        found = set()
+        paths = self.fs.find(folder) if self.fs.exists(folder) else []
+        self.fs.invalidate_cache(folder)  # s3fs would answer later reads of a day from this list
+        for path in paths:
+            day_dir, _, name = path.rpartition("/")
+            if name == DAY_FILE and "/date=" in day_dir:
+                with suppress(ValueError):
+                    found.add(dt.date.fromisoformat(day_dir.rpartition("/date=")[2]))
+        return found
 
     def staging_root(self, run_token: str) -> str:
         return f"{self.root}/{STAGING}/{run_token}"

@@ -1,6 +1,7 @@
 """A copy of the archive in a folder (`file://`) answers like the archive."""
 
 import datetime as dt
+import os
 import pickle
 
 import pytest
@@ -32,3 +33,16 @@ def test_a_folder_that_does_not_exist_is_an_error_not_missing_hours(tmp_path, pr
     client = ArchiveResource(base_url=f"file://{tmp_path}/gharchvie").client()
     with pytest.raises(ArchiveError, match="gharchvie'?: no such folder"):
         getattr(client, probe)(DAY if probe == "probe_day" else "2016-03-01-0.json.gz")
+
+
+def test_a_local_file_written_again_is_another_version_without_being_read(tmp_path):
+    """Same size, same second: the weak ETag (modification time in nanoseconds, size) differs."""
+    fake_day(DAY, hours=[0]).write(tmp_path)
+    client = ArchiveResource(base_url=f"file://{tmp_path}").client()
+    path = tmp_path / f"{DAY}-0.json.gz"
+    before = client.probe(path.name)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1000))
+    after = client.probe(path.name)
+    assert before.etag.startswith('W/"') and before.size == after.size
+    assert before.last_modified == after.last_modified and before.etag != after.etag

@@ -96,3 +96,14 @@ def test_unwritable_storage_fails_before_work(tmp_path):
 def test_unknown_protocol_is_a_clear_error():
     with pytest.raises(StorageError, match="cannot be opened"):
         Storage("nosuchproto://bucket/x").fs  # noqa: B018
+
+
+def test_stored_days_are_the_days_with_a_day_file(tmp_path):
+    storage = Storage(str(tmp_path))
+    days = [dt.date(2016, 1, 1), dt.date(2016, 1, 3)]
+    for day in days:
+        storage.write_table(storage.day_file("events", day), pa.table({"a": [1]}))
+    (tmp_path / "events" / "date=2016-01-02").mkdir()  # a folder without its file
+    (tmp_path / "events" / "date=2016-01-02" / "_0a.inprogress").write_bytes(b"half")
+    assert storage.stored_days("events") == set(days)
+    assert storage.stored_days("commits") == set()
