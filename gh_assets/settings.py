@@ -93,6 +93,11 @@ class Settings(BaseModel):
         default=None,
         description="first day the sensor watches when it has no cursor; unset: yesterday",
     )
+    force_rebuild: bool = Field(
+        default=False,
+        description="rebuild every day a run covers, also those up to date (built by this "
+        "code from the same hour files, their files in storage); a run's config can set it too",
+    )
     unreadable_files: UnreadablePolicy = Field(
         default="fail",
         description="a file still not gzip after every attempt: fail its day, or skip it "

@@ -17,7 +17,12 @@ from pathlib import Path
 import dagster as dg
 
 from gh_assets.defs.assets import archive_tables, gharchive_manifest
-from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
+from gh_assets.defs.resources import (
+    ArchiveResource,
+    DaskResource,
+    RebuildResource,
+    StorageResource,
+)
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.gharchive_contract import commit_sort_key, push_sort_key
@@ -51,6 +56,7 @@ def soak(days: int, seed: int, fault_rate: float, workdir: Path) -> bool:
                 ),
                 "storage": StorageResource(url=str(tables)),
                 "dask": DaskResource(mode="local"),
+                "rebuild": RebuildResource(),
             },
             instance=instance,
             tags={

@@ -1,14 +1,14 @@
 """The Dask task graph of a run: one transform task per hourly file, one publish task per day.
 
 Tasks write their Parquet straight to storage and return only small summaries; no table passes
-through the caller. A failed day does not stop the others: every day is tried, then the failures
-are raised together.
+through the caller. Each day is handed on as soon as it is published; a failed day does not stop
+the others: every day is tried, then the failures are raised together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,10 +24,18 @@ if TYPE_CHECKING:  # distributed is imported when a run uses it, not with the co
 
 
 class DaysFailed(RuntimeError):
-    """Some days of a run could not be built; the message names each day and its cause."""
+    """Some days of a run could not be built; the message names each day and its cause, a line
+    each."""
 
-    def __init__(self, message: str, causes: tuple[BaseException, ...] = ()):
-        super().__init__(message)
+    def __init__(
+        self,
+        failures: Mapping[dt.date, str],
+        day_count: int,
+        causes: tuple[BaseException, ...] = (),
+    ):
+        lines = [f"{day}: {cause}" for day, cause in sorted(failures.items())]
+        super().__init__(f"{len(failures)} of {day_count} days failed:\n" + "\n".join(lines))
+        self.failures = dict(failures)
         self.causes = causes
 
 
@@ -71,17 +79,17 @@ def build_days(
     client: Client,
     archive: ArchiveSource,
     storage: Storage,
-    days: list[dt.date],
+    days: Mapping[dt.date, Collection[str]],
     run_token: str,
-    tables: Collection[str] = (PUSH_EVENTS.name, COMMITS.name),
-) -> list[DayResult]:
-    """Build `tables` for `days` on the cluster behind `client`, reading each file once; results
-    in the order of `days`."""
-    from distributed import wait
+    published: Callable[[DayResult], None],
+) -> None:
+    """Build each day's tables (`days`: day -> table names) on the cluster behind `client`,
+    reading each file once. `published` is called with each day as soon as its files are in place,
+    in the order days finish; the days that failed are raised together at the end."""
+    from distributed import as_completed
 
-    tables = tuple(tables)
-    day_futures = []
-    for day in days:
+    day_futures = {}
+    for day, tables in days.items():
         staging_dir = storage.staging_dir(run_token, day)
         filenames = day_filenames(day)
         parts = [hour_parts(storage, staging_dir, name, tables) for name in filenames]
@@ -96,33 +104,28 @@ def build_days(
             )
             for name, part in zip(filenames, parts, strict=True)
         ]
-        day_futures.append(
-            client.submit(
-                publish_day,
-                storage,
-                day,
-                staging_dir,
-                parts,
-                hour_futures,
-                tables,
-                key=f"publish-{day}-{run_token}",
-            )
+        day_futures[day] = client.submit(
+            publish_day,
+            storage,
+            day,
+            staging_dir,
+            parts,
+            hour_futures,
+            tuple(tables),
+            key=f"publish-{day}-{run_token}",
         )
     try:
-        wait(day_futures)
+        for future in as_completed(day_futures.values()):
+            if future.status == "finished":
+                published(future.result())
     finally:
         storage.remove_tree(storage.staging_root(run_token))
-    failures = [
-        f"{day}: {_failure(future)}"
-        for day, future in zip(days, day_futures, strict=True)
-        if future.status != "finished"
-    ]
+    failures = {
+        day: _failure(future) for day, future in day_futures.items() if future.status != "finished"
+    }
     if failures:
-        causes = tuple(f.exception() for f in day_futures if f.status == "error")
-        raise DaysFailed(
-            f"{len(failures)} of {len(days)} days failed:\n" + "\n".join(failures), causes
-        )
-    return client.gather(day_futures)
+        causes = tuple(f.exception() for f in day_futures.values() if f.status == "error")
+        raise DaysFailed(failures, len(days), causes)
 
 
 def _failure(future) -> str:

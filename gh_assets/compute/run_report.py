@@ -2,7 +2,7 @@
 
 A range run builds many days at once, but each day is its own partition: every figure and check
 here is about one day (`DayReport`), and what is about the whole run is named so
-(`RunReport.run_figures`: `run_days`, `run_totals`). The report is plain values (figures of
+(`RunReport.run_totals`). The report is plain values (figures of
 `gh_assets/reporting.py`); the Dagster layer turns them into metadata and check evaluations. The
 checks of these tables are declared here, once each (`DataCheck`)."""
 
@@ -189,22 +189,13 @@ class RunReport:
             DayReport(day, self.present_files.get(day.summary.day.isoformat())) for day in self.days
         )
 
-    def run_figures(self, table: Table) -> dict[str, Figure]:
-        """What is about the whole run, named so: its day count and, for a range, its totals."""
-        figures: dict[str, Figure] = {"run_days": len(self.days)}
-        if len(self.days) > 1:
-            figures["run_totals"] = self._run_totals(table)
-        return figures
-
-    def _run_totals(self, table: Table) -> Markdown:
+    def run_totals(self, table: Table) -> Markdown:
         """Each day's main figures and their sum over the run, as one Markdown table."""
         columns = RUN_TOTAL_COLUMNS[table.name]
         per_day = [(day.partition_key, day.figures(table)) for day in self.day_reports]
         first, last = per_day[0][0], per_day[-1][0]
         lines = [
-            f"Run totals over {len(per_day)} days ({first} to {last}). The entries above "
-            "run_days are this partition's own; run_days, this table and those after it are "
-            "about the whole run.",
+            f"Run totals over {len(per_day)} days built ({first} to {last}).",
             "",
             "| day | " + " | ".join(column.removeprefix("dagster/") for column in columns) + " |",
             "|---|" + "---:|" * len(columns),

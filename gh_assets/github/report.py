@@ -101,23 +101,6 @@ class ApiDayReport:
         return Markdown("\n".join(lines))
 
 
-@dataclass(frozen=True)
-class ApiCommitsReport:
-    """A run's days, and the repositories it followed."""
-
-    days: tuple[ApiDay, ...]
-    followed: FollowedRepos
-    how_to_follow: str
-
-    @cached_property
-    def day_reports(self) -> tuple[ApiDayReport, ...]:
-        return tuple(ApiDayReport(day, self.followed, self.how_to_follow) for day in self.days)
-
-    def run_figures(self) -> dict[str, Figure]:
-        """What is about the whole run, named so."""
-        return {"run_days": len(self.days)}
-
-
 def _every_push_answered_or_counted(day: ApiDayReport) -> CheckOutcome:
     """Each followed push has one outcome, an answer or a known cause; the rows written are the
     answers' commits."""

@@ -59,6 +59,11 @@ class _Response:
     body: bytes
     content_type: str
     headers: dict[str, str]
+    length: int | None = None  # a HEAD's, whose body is not read
+
+    @property
+    def content_length(self) -> int:
+        return len(self.body) if self.length is None else self.length
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -129,6 +134,7 @@ class ArchiveMirror(LoopbackServer):
         self._log: list[RequestRecord] = []
         self._injected: Counter[str] = Counter()
         self._connections: set[socket.socket] = set()
+        self._etags: dict[tuple, str] = {}  # by file version: a HEAD reads no body
         self._stopping = threading.Event()
 
     handler = _Handler
@@ -171,6 +177,17 @@ class ArchiveMirror(LoopbackServer):
         with self._lock:
             return list(self._log)
 
+    def files_sent(self, since: int = 0) -> list[str]:
+        """The files sent whole (a GET answered 200) from request number `since` on, sorted."""
+        return sorted(
+            r.path for r in self.requests[since:] if r.method == "GET" and r.status == 200
+        )
+
+    def days_asked(self, since: int = 0) -> set[str]:
+        """The days (YYYY-MM-DD) whose hour files were asked for (GET, whatever the answer)
+        from request number `since` on."""
+        return {r.path[:10] for r in self.requests[since:] if r.method == "GET"}
+
     @property
     def faults_injected(self) -> Counter[str]:
         """How many faults of each kind were injected."""
@@ -196,12 +213,14 @@ class ArchiveMirror(LoopbackServer):
         name = unquote(urlsplit(handler.path).path).lstrip("/")
         requested_range = handler.headers.get("Range")
         fault = self._take_fault(method, name)
-        response = self._response(name, fault, requested_range, handler.headers.get("If-Range"))
+        response = self._response(
+            name, fault, requested_range, handler.headers.get("If-Range"), method == "HEAD"
+        )
         with self._lock:
             self._log.append(RequestRecord(method, name, response.status, fault, requested_range))
         handler.send_response(response.status)
         handler.send_header("Content-Type", response.content_type)
-        handler.send_header("Content-Length", str(len(response.body)))
+        handler.send_header("Content-Length", str(response.content_length))
         for key, value in response.headers.items():
             handler.send_header(key, value)
         handler.end_headers()
@@ -213,7 +232,12 @@ class ArchiveMirror(LoopbackServer):
             handler.close_connection = True
 
     def _response(
-        self, name: str, fault: str | None, requested_range: str | None, if_range: str | None
+        self,
+        name: str,
+        fault: str | None,
+        requested_range: str | None,
+        if_range: str | None,
+        head: bool = False,
     ) -> _Response:
         if fault and fault.startswith("status_"):
             status = int(fault.removeprefix("status_"))
@@ -224,12 +248,20 @@ class ArchiveMirror(LoopbackServer):
         path = self._resolve(name)
         if path is None:
             return _Response(404, no_such_key(name), "application/xml", {})
-        data = path.read_bytes()
+        stat = path.stat()
+        version = (path, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        data = b"" if head and version in self._etags else path.read_bytes()
+        if version not in self._etags:
+            self._etags[version] = f'"{hashlib.md5(data).hexdigest()}"'
         headers = {
-            "ETag": f'"{hashlib.md5(data).hexdigest()}"',
-            "Last-Modified": formatdate(path.stat().st_mtime, usegmt=True),
+            "ETag": self._etags[version],
+            "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
         }
         content_type = "application/gzip" if name.endswith(".gz") else "application/octet-stream"
+        if head:  # what a GET would answer, without its body
+            if self.honour_range:
+                headers["Accept-Ranges"] = "bytes"
+            return _Response(200, b"", content_type, headers, length=stat.st_size)
         if not self.honour_range:
             return _Response(200, data, content_type, headers)
         headers["Accept-Ranges"] = "bytes"

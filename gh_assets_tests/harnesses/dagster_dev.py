@@ -19,6 +19,7 @@ from gh_assets_tests.harnesses.processes import (
     stop_process_group,
     wait_for,
 )
+from gh_assets_tests.harnesses.webserver import code_location_loaded
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_DONE = {"SUCCESS", "FAILURE", "CANCELED"}
@@ -44,15 +45,7 @@ class DagsterDev:
         return response.json()["data"]
 
     def code_location_loaded(self) -> bool:
-        data = self.graphql(
-            "{ workspaceOrError { ... on Workspace { locationEntries { loadStatus "
-            "locationOrLoadError { __typename ... on PythonError { message } } } } } }"
-        )
-        [entry] = data["workspaceOrError"]["locationEntries"]
-        error = entry["locationOrLoadError"] or {}
-        if error.get("__typename") == "PythonError":
-            raise RuntimeError(f"gh_assets.definitions did not load: {error['message']}")
-        return entry["loadStatus"] == "LOADED"
+        return code_location_loaded(self.url)
 
     def run_status(self, run_id: str) -> str:
         data = self.graphql(

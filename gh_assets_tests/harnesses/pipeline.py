@@ -3,7 +3,12 @@
 import dagster as dg
 
 from gh_assets.defs.assets import archive_tables, gharchive_manifest, repo_activity
-from gh_assets.defs.resources import ArchiveResource, DaskResource, StorageResource
+from gh_assets.defs.resources import (
+    ArchiveResource,
+    DaskResource,
+    RebuildResource,
+    StorageResource,
+)
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 
 
@@ -12,6 +17,7 @@ def pipeline_resources(
     storage,
     dask: DaskResource,
     s3_endpoint_url: str | None = None,
+    force_rebuild: bool = False,
     **archive_settings,
 ) -> dict:
     """Resources for a test: the archive (a mirror, or the URL of a folder or bucket holding a
@@ -24,20 +30,24 @@ def pipeline_resources(
         ),
         "storage": StorageResource(url=str(storage), s3_endpoint_url=s3_endpoint_url),
         "dask": dask,
+        "rebuild": RebuildResource(force=force_rebuild),
     }
 
 
 ASSETS = [gharchive_manifest, archive_tables, repo_activity]
 
 
-def materialize_days(resources: dict, instance, first: str, last: str | None = None, **kwargs):
-    """Materialize the three assets for one day, or for a range of days as one run."""
+def materialize_days(
+    resources: dict, instance, first: str, last: str | None = None, assets=ASSETS, **kwargs
+):
+    """Materialize the three assets (or `assets`) for one day, or for a range of days as one
+    run."""
     if last is None:
         return dg.materialize(
-            ASSETS, partition_key=first, resources=resources, instance=instance, **kwargs
+            assets, partition_key=first, resources=resources, instance=instance, **kwargs
         )
     tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
-    return dg.materialize(ASSETS, resources=resources, instance=instance, tags=tags, **kwargs)
+    return dg.materialize(assets, resources=resources, instance=instance, tags=tags, **kwargs)
 
 
 def metadata_of(result, asset: str) -> dict:
@@ -48,3 +58,14 @@ def metadata_of(result, asset: str) -> dict:
         if event.asset_key == dg.AssetKey(asset)
     ][:1]
     return {key: value.value for key, value in event.materialization.metadata.items()}
+
+
+def run_observation_of(result, asset: str) -> dict:
+    """The metadata values of the observation an asset's step made of the whole run."""
+    [observation] = [
+        event.event_specific_data.asset_observation
+        for event in result.all_events
+        if event.event_type == dg.DagsterEventType.ASSET_OBSERVATION
+        and event.asset_key == dg.AssetKey(asset)
+    ]
+    return {key: value.value for key, value in observation.metadata.items()}

@@ -57,9 +57,12 @@ def test_download_retries_on_the_workers_are_warnings_in_the_event_log(
     assert all("(Dask worker tcp://127.0.0.1:" in m for m in retries)
 
 
-def test_an_archive_that_does_not_answer_fails_the_manifest_saying_what_to_do(
+def test_an_archive_that_does_not_answer_fails_the_day_saying_what_to_do(
     storage_dir, dask_processes, instance
 ):
+    """The manifest's probes fail after their retries: the manifest logs the day's failure and
+    lets the run go on (other days would be built), and the tables' step fails the day, saying
+    what to do, with no download tried."""
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         nobody = f"http://127.0.0.1:{closed.getsockname()[1]}"
@@ -68,11 +71,13 @@ def test_an_archive_that_does_not_answer_fails_the_manifest_saying_what_to_do(
     result = materialize_days(resources, instance, DAY.isoformat(), raise_on_error=False)
     assert not result.success
     entries = run_log(instance, result.run_id)
-    warned = warnings_before(entries, dg.DagsterEventType.STEP_FAILURE, "gharchive_manifest")
+    warned = warnings_before(entries, dg.DagsterEventType.STEP_FAILURE, TRANSFORM)
     assert any("(attempt 1 of 4), retrying" in message for message in warned), warned
+    assert not any("Dask cluster:" in (e.user_message or "") for e in entries)
     failure = step_failure(entries)
     assert failure.user_failure_data.metadata["source_url"].value == nobody
     message = failure.error.message
+    assert f"{DAY}: gharchive_manifest failed for it in this run: ArchiveError: " in message
     assert "failed after 4 attempts" in message and WHAT_TO_DO in message
     assert failure.error.cause is None  # no chained trace of the retries
     assert not any("gh_assets/archive" in frame for frame in failure.error.stack)

@@ -25,6 +25,7 @@ from gh_assets_tests.harnesses.pipeline import (
     materialize_days,
     metadata_of,
     pipeline_resources,
+    run_observation_of,
 )
 from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches
@@ -95,21 +96,24 @@ def test_a_team_run_on_coiled_goes_to_its_workspace_and_adapts_to_its_size(
     assert closed == {"event": "closed", "name": name}
     # the cluster's copy of the dask config holds no token; the connection to Coiled has it
     assert (created["shipped_coiled_token"], created["connection_has_token"]) == (None, True)
-    metadata = metadata_of(result, "push_events")
-    assert metadata["coiled_workspace"] == "acme-team"
-    assert metadata["dask_cluster_name"] == name
-    assert metadata["coiled_cluster"].endswith("?workspace=acme-team")
-    assert metadata["dask_peak_workers"] in (1, 2)
-    assert metadata["dask_worker_minutes"] > 0
-    assert metadata["coiled_worker_vm_types"] == fake_coiled.VM_TYPE
-    assert metadata["coiled_scheduler_vm_type"] == fake_coiled.SCHEDULER_VM_TYPE
-    assert metadata["cost_basis"] == "Coiled's estimate of the cluster's cloud cost"
-    assert metadata["cost_usd"] > 0
-    assert not [key for key, value in metadata.items() if fake_coiled.TLS_KEY in str(value)]
-    assert metadata["dask_dashboard_during_run"] == metadata["coiled_cluster"]
+    day = metadata_of(result, "push_events")  # what a day says of its cluster, at publishing
+    run = run_observation_of(result, "push_events")  # the run's usage and cost, at its end
+    for metadata in (day, run):
+        assert metadata["coiled_workspace"] == "acme-team"
+        assert metadata["dask_cluster_name"] == name
+        assert metadata["coiled_cluster"].endswith("?workspace=acme-team")
+        assert metadata["dask_dashboard_during_run"] == metadata["coiled_cluster"]
+    assert run["dask_peak_workers"] in (1, 2)
+    assert run["dask_worker_minutes"] > 0
+    assert run["coiled_worker_vm_types"] == fake_coiled.VM_TYPE
+    assert run["coiled_scheduler_vm_type"] == fake_coiled.SCHEDULER_VM_TYPE
+    assert run["cost_basis"] == "Coiled's estimate of the cluster's cloud cost"
+    assert run["cost_usd"] > 0
     secret = fake_coiled.DASHBOARD_TOKEN  # the dashboard link's, in no metadata, log or widget
     assert fake_coiled.DASHBOARD_TOKEN in started["dashboard"]
-    assert not [key for key, value in metadata.items() if secret in str(value)]
+    for metadata in (day, run):
+        assert not [key for key, value in metadata.items() if fake_coiled.TLS_KEY in str(value)]
+        assert not [key for key, value in metadata.items() if secret in str(value)]
     assert not [record for record in instance.all_logs(result.run_id) if secret in str(record)]
     assert created["kwargs"]["show_widget"] is False
 
@@ -200,8 +204,9 @@ def test_local_workers_start_lean_with_this_processs_environment(tmp_path, monke
 def test_a_local_cluster_starts_with_the_run_and_closes_when_an_early_step_fails(
     tmp_path, instance
 ):
-    """It starts while the manifest step works, so a manifest that fails (no archive folder)
-    leaves it unused: it is closed, its workers gone, when the run ends."""
+    """It starts while the manifest step works, so a manifest that fails (no archive folder),
+    and so fails the tables' day, leaves it unused: it is closed, its workers gone, when the run
+    ends."""
     missing = f"file://{tmp_path}/no-archive-here"
     resources = pipeline_resources(missing, tmp_path / "tables", DaskResource(mode="local"))
     result = materialize_days(resources, instance, "2015-01-01", raise_on_error=False)
@@ -209,11 +214,11 @@ def test_a_local_cluster_starts_with_the_run_and_closes_when_an_early_step_fails
     events = instance.all_logs(result.run_id)
     messages = [event.message for event in events]
     started = messages.index("Dask cluster: local for 1 day(s), starting with the run")
-    [manifest_start] = [
+    manifest_start = next(
         index
         for index, event in enumerate(events)
         if event.is_dagster_event and event.dagster_event.event_type_value == "STEP_START"
-    ]
+    )
     assert started < manifest_start
     assert not [pid for pid in forked_workers() if psutil.pid_exists(pid)]
 

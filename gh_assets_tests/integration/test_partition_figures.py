@@ -84,23 +84,35 @@ def test_each_partition_has_its_own_days_figures(range_run):
     assert len({figures["push_events", day]["dagster/row_count"] for day in days}) == 3
 
 
-def test_run_totals_are_labelled_and_add_up(range_run):
+def test_run_totals_are_an_observation_of_the_run_and_add_up(range_run):
+    """Days are recorded as they are published, before the run's totals exist: those are one
+    observation of each table at the run's end, and each day says when it was published."""
     result, _ = range_run
     pushes = {
         event.partition: values(event.materialization.metadata)
         for event in result.get_asset_materialization_events()
         if event.asset_key == dg.AssetKey("push_events")
     }
-    [totals] = {figures["run_totals"] for figures in pushes.values()}
-    assert totals.startswith("Run totals over 3 days (2016-03-01 to 2016-03-03)")
+    [observation] = [
+        event.event_specific_data.asset_observation
+        for event in result.all_events
+        if event.event_type == dg.DagsterEventType.ASSET_OBSERVATION
+        and event.asset_key == dg.AssetKey("push_events")
+    ]
+    run = values(observation.metadata)
+    assert (run["run_days"], run["days_built"], run["days_up_to_date"]) == (3, 3, 0)
+    totals = run["run_totals"]
+    assert totals.startswith("Run totals over 3 days built (2016-03-01 to 2016-03-03)")
     total_row = totals.splitlines()[-1]
     assert total_row.startswith("| **run total** |")
     header = totals.splitlines()[2].strip("|").split("|")
     column = [name.strip() for name in header].index("push_events")
     total = int(total_row.strip("|").split("|")[column].strip().strip("*"))
     assert total == sum(figures["push_events"] for figures in pushes.values()) > 0
-    assert all(not key.startswith("seconds") for figures in pushes.values() for key in figures)
-    assert all("run_seconds" in figures for figures in pushes.values())
+    assert run["run_seconds"] >= max(
+        figures["published_after_seconds"] for figures in pushes.values()
+    )
+    assert all("run_totals" not in figures and figures["rebuilt"] for figures in pushes.values())
 
 
 def test_checks_are_evaluated_per_day_and_an_empty_day_warns(range_run):

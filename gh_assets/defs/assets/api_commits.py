@@ -11,8 +11,9 @@ import time
 
 import dagster as dg
 
-from gh_assets.defs.assets.checks import check_specs, log_check_evaluations
+from gh_assets.defs.assets.checks import CheckVerdicts, check_specs, selected_checks
 from gh_assets.defs.assets.metadata import metadata, table_spec
+from gh_assets.defs.day_records import record_day, recorded_outputs
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.github import GitHubResource
 from gh_assets.defs.resources.storage import StorageResource
@@ -20,7 +21,7 @@ from gh_assets.github.answer_cache import AnswerCache
 from gh_assets.github.api_day import build_api_day
 from gh_assets.github.client import TOKEN_VARIABLE
 from gh_assets.github.push_answers import PushAsker
-from gh_assets.github.report import CHECKS, ApiCommitsReport
+from gh_assets.github.report import CHECKS, ApiDayReport
 from gh_assets.settings import variable
 from gh_assets.tables.catalogue import API_COMMITS, PUSH_EVENTS
 
@@ -43,6 +44,8 @@ def api_commits(
     if dg.AssetKey(API_COMMITS.name) not in context.selected_asset_keys:
         raise dg.Failure("api_commits's checks run with its materialization: select the asset")
     started = time.monotonic()
+    checks = selected_checks(context, CHECKS)
+    verdicts = CheckVerdicts(context)
     days = run_days(context.partition_keys)
     followed = github.followed()
     store = storage.writable_storage()
@@ -55,22 +58,18 @@ def api_commits(
             f"No repository is followed ({HOW_TO_FOLLOW}): GitHub is not asked, and api_commits "
             f"is written empty for {len(days)} day(s)"
         )
-    results = []
     for day in days:
-        results.append(build_api_day(store, asker, followed, day, github.concurrency))
-        context.log.info(f"{day}: {results[-1].rows} commits from GitHub")
+        built = build_api_day(store, asker, followed, day, github.concurrency)
+        context.log.info(f"{day}: {built.rows} commits from GitHub")
+        day_report = ApiDayReport(built, followed, HOW_TO_FOLLOW)
+        figures = {
+            **metadata(day_report.figures()),
+            "run_days": len(days),
+            "published_after_seconds": round(time.monotonic() - started, 2),
+        }
+        record_day(context, API_COMMITS.name, day, figures)
+        verdicts.judge(day_report, checks)
     if asker and asker.client.gate.stopped:
         context.log.warning(f"stopped asking GitHub: {asker.client.gate.stopped}")
-    report = ApiCommitsReport(tuple(results), followed, HOW_TO_FOLLOW)
-    run_figures = {
-        **metadata(report.run_figures()),
-        "run_seconds": round(time.monotonic() - started, 2),
-    }
-    for day in report.day_reports:  # the day's own figures first, then the run's
-        context.add_asset_metadata(
-            {**metadata(day.figures()), **run_figures},
-            asset_key=API_COMMITS.name,
-            partition_key=day.partition_key,
-        )
-    yield dg.MaterializeResult(asset_key=API_COMMITS.name)
-    yield from log_check_evaluations(context, report, CHECKS)
+    yield from recorded_outputs(context)
+    yield from verdicts.close([spec.key for spec in check_specs(checks)])

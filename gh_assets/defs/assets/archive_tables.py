@@ -3,32 +3,61 @@
 All three come from one reading of each file, so they are one multi-asset; it can be subset, and a
 run reads and writes only what it materializes (`push_events` alone never parses other events,
 `events` alone writes no push table). The heavy work runs as Dask tasks that write Parquet straight
-to storage; this step only sees summaries. Each day's partition gets that day's own figures and
-check evaluations, however many days the run covers; what is about the whole run (its totals, its
-cluster, its time) says so in its name.
+to storage; this step only sees summaries.
+
+A run builds only the days that are not up to date (`compute/day_versions.py`): a day whose hour
+files, code version and file in storage are those it was built with is recorded again, with the
+figures of its build and the same data version, without any download. Each day built is recorded
+as soon as its files are in place, with its own figures and check evaluations
+(`defs/day_records.py`); a day that fails does not stop the others, and the step fails at its end
+naming each failed day. What is about the whole run (its totals, its cluster, its time) is an
+observation of each table at the run's end.
 """
 
 import datetime as dt
 import time
 import uuid
+from dataclasses import dataclass
 
 import dagster as dg
 
 from gh_assets.archive.source import ArchiveError
-from gh_assets.compute.run_graph import DaysFailed, build_days
-from gh_assets.compute.run_report import RunReport
-from gh_assets.defs.assets.checks import CHECK_SPECS, log_check_evaluations
+from gh_assets.compute.day_versions import (
+    built_version,
+    hour_identities,
+    manifest_version,
+    plan_days,
+)
+from gh_assets.compute.run_graph import DayResult, DaysFailed, build_days
+from gh_assets.compute.run_report import DayReport, RunReport
+from gh_assets.defs.assets.checks import CHECK_SPECS, CheckVerdicts, check_specs, selected_checks
 from gh_assets.defs.assets.metadata import metadata, table_spec
 from gh_assets.defs.core_logs import core_logs_in_step_log
+from gh_assets.defs.day_failures import days_failed_upstream
+from gh_assets.defs.day_records import (
+    DayVersion,
+    RecordedDay,
+    code_version,
+    record_day,
+    recorded_days,
+    recorded_outputs,
+)
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.archive import ArchiveResource
-from gh_assets.defs.resources.dask_cluster import DaskResource, RunCluster
+from gh_assets.defs.resources.dask_cluster import DaskResource
+from gh_assets.defs.resources.rebuild import RebuildResource
 from gh_assets.defs.resources.storage import StorageResource
-from gh_assets.tables.catalogue import COMMITS, EVENTS, MANIFEST, PUSH_EVENTS
+from gh_assets.tables.catalogue import BY_NAME, COMMITS, EVENTS, MANIFEST, PUSH_EVENTS
 from gh_assets.tables.storage import Storage
 
 KINDS = {"parquet", "dask"}
 TABLES = (PUSH_EVENTS, COMMITS, EVENTS)
+# The asset each table's day is built from (its data version goes into the table's)
+BUILT_FROM = {
+    PUSH_EVENTS.name: MANIFEST.name,
+    COMMITS.name: PUSH_EVENTS.name,
+    EVENTS.name: MANIFEST.name,
+}
 
 
 @dg.multi_asset(
@@ -47,45 +76,217 @@ def archive_tables(
     archive: ArchiveResource,
     storage: StorageResource,
     dask: DaskResource,
+    rebuild: RebuildResource,
 ):
     started = time.monotonic()
     selected = {key.to_user_string() for key in context.selected_asset_keys}
-    tables = [table for table in TABLES if table.name in selected]
+    tables = [table.name for table in TABLES if table.name in selected]
     days = run_days(context.partition_keys)
-    archive_client = archive.client()
     store = storage.writable_storage()
     _remove_staging_of_finished_runs(context, store)
-    run_token = f"{context.run.run_id}.{uuid.uuid4().hex[:8]}"
-    try:
-        with (
-            dask.cluster(
-                run_id=context.run.run_id, partition_count=len(days), storage=store, log=context.log
-            ) as cluster,
-            core_logs_in_step_log(context.log, cluster.client),  # retries on the workers
-        ):
-            if cluster.dashboard_url:
-                context.log.info(
-                    f"Dask dashboard, live while this run works: {cluster.dashboard_url}"
+    upstream_failures = days_failed_upstream(context, MANIFEST.name, days)
+    inputs = DayInputs.read(
+        context, store, [day for day in days if day not in upstream_failures], tables
+    )
+    plan = plan_days(
+        inputs.days, tables, inputs.expected, inputs.recorded, inputs.stored, rebuild.force
+    )
+    checks = selected_checks(context)
+    verdicts = CheckVerdicts(context)
+    for day, fresh in plan.up_to_date.items():
+        for table in fresh:
+            inputs.record_up_to_date(context, table, day, len(days))
+            of_table = [(c.name, c.severity) for c in checks if c.table.name == table]
+            verdicts.carry_over(table, of_table, day.isoformat())
+    if plan.up_to_date:
+        context.log.info(
+            f"{len(plan.up_to_date)} of {len(days)} days up to date"
+            + ("" if plan.build else ": nothing to download")
+        )
+    results: list[DayResult] = []
+    failures: dict[dt.date, str] = {}
+    causes: tuple[BaseException, ...] = ()
+    cluster = None
+
+    def published(result: DayResult) -> None:
+        """Record a day as soon as its files are in place: each table, then its checks."""
+        day = DayReport(result, inputs.present_files.get(result.summary.day.isoformat()))
+        built = plan.build[day.day]
+        figures = {
+            "run_days": len(days),
+            "published_after_seconds": round(time.monotonic() - started, 2),
+            **metadata(cluster.figures()),
+        }
+        for table in built:
+            figures_of_table = {**metadata(day.figures(BY_NAME[table])), **figures}
+            inputs.record_built(context, table, day, figures_of_table, built)
+        verdicts.judge(day, [check for check in checks if check.table.name in built])
+        results.append(result)
+
+    if plan.build:
+        run_token = f"{context.run.run_id}.{uuid.uuid4().hex[:8]}"
+        try:
+            with (
+                dask.cluster(
+                    run_id=context.run.run_id,
+                    partition_count=len(plan.build),
+                    storage=store,
+                    log=context.log,
+                ) as cluster,
+                core_logs_in_step_log(context.log, cluster.client, run_token),  # on the workers
+            ):
+                if cluster.dashboard_url:
+                    context.log.info(
+                        f"Dask dashboard, live while this run works: {cluster.dashboard_url}"
+                    )
+                build_days(
+                    cluster.client, archive.client(), store, plan.build, run_token, published
                 )
-            results = build_days(
-                cluster.client, archive_client, store, days, run_token, [t.name for t in tables]
-            )
-    except DaysFailed as failed:  # "try again later" only when the archive is all that failed
-        if failed.causes and all(isinstance(cause, ArchiveError) for cause in failed.causes):
-            raise archive.failure(failed) from None
-        raise
-    report = RunReport(tuple(results), _present_files(store, days))
-    cluster_metadata = _cluster_metadata(cluster, round(time.monotonic() - started, 2))
+        except DaysFailed as failed:
+            failures, causes = failed.failures, failed.causes
+    report = RunReport(tuple(sorted(results, key=_day)), inputs.present_files)
+    run_figures = {
+        "run_days": len(days),
+        "days_built": len(results),
+        "days_up_to_date": len(plan.up_to_date),
+        "days_failed": len(failures) + len(upstream_failures),
+        **(metadata(cluster.figures()) if cluster else {}),
+        "run_seconds": round(time.monotonic() - started, 2),
+    }
     for table in tables:
-        run_figures = {**metadata(report.run_figures(table)), **cluster_metadata}
-        for day in report.day_reports:  # the day's own figures first, then the run's
-            context.add_asset_metadata(
-                {**metadata(day.figures(table)), **run_figures},
-                asset_key=table.name,
-                partition_key=day.partition_key,
-            )
-        yield dg.MaterializeResult(asset_key=table.name)
-    yield from log_check_evaluations(context, report)
+        totals = {"run_totals": report.run_totals(BY_NAME[table])} if len(results) > 1 else {}
+        context.log_event(dg.AssetObservation(table, metadata={**metadata(totals), **run_figures}))
+    if failures or upstream_failures:
+        for evaluation in verdicts.run_evaluations():
+            context.log_event(evaluation)
+        error = DaysFailed(failures | upstream_failures, len(days), causes)
+        # "try again later" only when the archive is all that failed (a manifest fails a day
+        # only for the archive)
+        if len(causes) == len(failures) and all(isinstance(c, ArchiveError) for c in causes):
+            raise archive.failure(error) from None
+        raise error
+    yield from recorded_outputs(context)
+    yield from verdicts.close([spec.key for spec in check_specs(checks)])
+
+
+@dataclass
+class DayInputs:
+    """What the run's days of the tables are built from, and what was recorded of them before:
+    the manifest of each day (its present files and version), the version each table's day has
+    now and had when it was last recorded, and which day files are in storage."""
+
+    days: list[dt.date]
+    present_files: dict[str, frozenset[str]]  # by ISO day, as the run report reads them
+    manifests: dict[dt.date, tuple[str, list[dict]]]  # version, hour identities
+    manifest_records: dict[dt.date, RecordedDay]
+    expected: dict[tuple[str, dt.date], str | None]
+    recorded: dict[tuple[str, dt.date], str | None]
+    records: dict[tuple[str, dt.date], RecordedDay]
+    stored: set[tuple[str, dt.date]]
+    code_versions: dict[str, str]
+
+    @classmethod
+    def read(
+        cls,
+        context: dg.AssetExecutionContext,
+        store: Storage,
+        days: list[dt.date],
+        tables: list[str],
+    ) -> "DayInputs":
+        present_files, manifests = {}, {}
+        for day in days:
+            path = store.day_file(MANIFEST.name, day)
+            if store.fs.exists(path):
+                manifest = store.read_table(path)
+                identities = hour_identities(manifest)
+                present_files[day.isoformat()] = frozenset(
+                    hour["filename"] for hour in identities if hour["exists"]
+                )
+                manifests[day] = (manifest_version(manifest), identities)
+        code_versions = {table.name: code_version(context, table.name) for table in TABLES}
+        expected = {}
+        for day in days:
+            manifest = manifests[day][0] if day in manifests else None
+            versions = {MANIFEST.name: manifest}
+            for table in TABLES:  # each after the table it is built from
+                source = versions[BUILT_FROM[table.name]]
+                versions[table.name] = source and built_version(code_versions[table.name], source)
+                expected[table.name, day] = versions[table.name]
+        records = {
+            (table, day): record
+            for table in tables
+            for day, record in recorded_days(context.instance, table, days).items()
+        }
+        return cls(
+            days=days,
+            present_files=present_files,
+            manifests=manifests,
+            manifest_records=recorded_days(context.instance, MANIFEST.name, days),
+            expected=expected,
+            recorded={key: record.data_version for key, record in records.items()},
+            records=records,
+            stored={(table, day) for table in tables for day in store.stored_days(table)},
+            code_versions=code_versions,
+        )
+
+    def version(self, context: dg.AssetExecutionContext, table: str, day: dt.date) -> DayVersion:
+        """The data-version tags of a table's day built now: an unknown input (no manifest)
+        gives a version of its own, which no later run finds equal."""
+        source = BUILT_FROM[table]
+        if source == MANIFEST.name:
+            record = self.manifest_records.get(day)
+            source_version = self.manifests[day][0] if day in self.manifests else None
+        else:
+            record = recorded_days(context.instance, source, [day]).get(day)
+            source_version = self.expected[source, day]
+        version = self.expected[table, day] or built_version(
+            self.code_versions[table], context.run.run_id
+        )
+        inputs = (
+            {source: (source_version, record.storage_id if record else None)}
+            if source_version
+            else {}
+        )
+        return DayVersion(self.code_versions[table], version, inputs)
+
+    def record_built(
+        self,
+        context: dg.AssetExecutionContext,
+        table: str,
+        day: DayReport,
+        figures: dict,
+        tables_written: tuple[str, ...],
+    ) -> None:
+        """Record a day just built, with what it was built from."""
+        built_from = {
+            "code_version": self.code_versions[table],
+            "tables_written": list(tables_written),
+            "hour_files": self.manifests[day.day][1] if day.day in self.manifests else None,
+        }
+        record_day(
+            context,
+            table,
+            day.day,
+            {**figures, "rebuilt": True, "built_from": dg.MetadataValue.json(built_from)},
+            self.version(context, table, day.day),
+        )
+
+    def record_up_to_date(
+        self, context: dg.AssetExecutionContext, table: str, day: dt.date, run_days: int
+    ) -> None:
+        """Record a day that needs no building, with the figures of the run that built it."""
+        previous = self.records[table, day].metadata
+        record_day(
+            context,
+            table,
+            day,
+            {**previous, "rebuilt": False, "run_days": run_days},
+            self.version(context, table, day),
+        )
+
+
+def _day(result: DayResult) -> dt.date:
+    return result.summary.day
 
 
 def _remove_staging_of_finished_runs(context: dg.AssetExecutionContext, store: Storage) -> None:
@@ -98,20 +299,3 @@ def _remove_staging_of_finished_runs(context: dg.AssetExecutionContext, store: S
         if run is not None and run.is_finished:
             context.log.info(f"removing staged parts left by run {run.run_id} ({run.status.value})")
             store.remove_tree(store.staging_root(token))
-
-
-def _present_files(store: Storage, days: list[dt.date]) -> dict[str, frozenset[str]]:
-    """The files each day's manifest lists as present (days without a manifest are left out)."""
-    present = {}
-    for day in days:
-        path = store.day_file(MANIFEST.name, day)
-        if store.fs.exists(path):
-            manifest = store.read_table(path, ["filename", "exists"]).to_pylist()
-            present[day.isoformat()] = frozenset(
-                row["filename"] for row in manifest if row["exists"]
-            )
-    return present
-
-
-def _cluster_metadata(cluster: RunCluster, seconds: float) -> dict:
-    return {**metadata(cluster.figures()), "run_seconds": seconds}

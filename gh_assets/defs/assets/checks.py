@@ -2,7 +2,8 @@
 
 `AssetCheckResult` has no partition, so a range run would record one result for all of its days.
 Each day's verdict is logged instead as an `AssetCheckEvaluation` naming its partition, with the
-day in its description and metadata: the check's *Execution history* has one row per day. A
+day in its description and metadata, as soon as the day is published: the check's *Execution
+history* has one row per day (a day up to date, not built again, keeps the verdicts of its build). A
 check's status in the UI is its latest record, which Dagster keeps per partition in the order the
 run planned them, so it would show the run's last day alone; a range run therefore ends each
 check with one evaluation about the whole run (no partition), failed if any day failed, naming
@@ -15,16 +16,16 @@ points at its materialization through a class Dagster does not export; the check
 unpartitioned.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
 import dagster as dg
+from dagster._core.event_api import PartitionKeyFilter
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from gh_assets.compute.run_report import CHECKS, RunReport
+from gh_assets.compute.run_report import CHECKS, DayReport
 from gh_assets.defs.assets.metadata import metadata
-from gh_assets.github.report import ApiCommitsReport
+from gh_assets.github.report import ApiDayReport
 from gh_assets.reporting import CheckOutcome, DataCheck, run_outcome
-
-Report = RunReport | ApiCommitsReport  # each has `day_reports`, the days its checks judge
 
 
 def check_specs(checks: Sequence[DataCheck]) -> list[dg.AssetCheckSpec]:
@@ -36,59 +37,95 @@ def check_specs(checks: Sequence[DataCheck]) -> list[dg.AssetCheckSpec]:
 
 CHECK_SPECS = check_specs(CHECKS)
 SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
+JUDGED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
 
 
-def check_evaluations(
-    report: Report, checks: Sequence[DataCheck] = CHECKS
-) -> list[dg.AssetCheckEvaluation]:
-    """Every check's verdict on every day of the run, each naming its day, then on the run."""
-    evaluations = []
-    for check in checks:
-        outcomes = {day.partition_key: check.rule(day) for day in report.day_reports}
-        evaluations += evaluations_by_day(check.table.name, check.name, outcomes, check.severity)
-    return evaluations
+class CheckVerdicts:
+    """A step's check verdicts: each day's logged as the day is published (or, for a day up to
+    date, its last verdict logged again, naming the run that judged it), then the run's."""
 
+    def __init__(self, context: dg.AssetExecutionContext):
+        self.context = context
+        self.outcomes: dict[tuple[str, str, str], dict[str, CheckOutcome]] = {}
 
-def evaluations_by_day(
-    asset: str, check_name: str, outcomes: Mapping[str, CheckOutcome], severity: str = "error"
-) -> list[dg.AssetCheckEvaluation]:
-    """One check's verdict on each day (by ISO day), naming it, then on the run if it has
-    several."""
-
-    def evaluation(outcome: CheckOutcome, description: str, about: dict, partition: str | None):
-        return dg.AssetCheckEvaluation(
-            asset_key=dg.AssetKey(asset),
-            check_name=check_name,
-            passed=outcome.passed,
-            partition=partition,
-            severity=SEVERITY[severity],
-            description=description,
-            metadata=metadata({**about, **outcome.metadata}),
+    def record(self, asset: str, name: str, severity: str, day: str, outcome: CheckOutcome):
+        """Log one check's verdict on one day (ISO), naming the day in its description."""
+        self.outcomes.setdefault((asset, name, severity), {})[day] = outcome
+        self.context.log_event(
+            _evaluation(
+                asset, name, outcome, f"{day}: {outcome.summary}", {"day": day}, day, severity
+            )
         )
 
-    evaluations = [
-        evaluation(outcome, f"{day}: {outcome.summary}", {"day": day}, day)
-        for day, outcome in outcomes.items()
-    ]
-    if len(outcomes) > 1:
-        outcome = run_outcome(outcomes)
-        evaluations.append(evaluation(outcome, outcome.summary, {}, None))
-    return evaluations
+    def judge(self, day: DayReport | ApiDayReport, checks: Sequence[DataCheck]) -> None:
+        """Every check's verdict on a day just published."""
+        for check in checks:
+            self.record(
+                check.table.name, check.name, check.severity, day.partition_key, check.rule(day)
+            )
+
+    def carry_over(self, asset: str, checks: Sequence[tuple[str, str]], day: str) -> None:
+        """The last verdict of each check `(name, severity)` of `asset` on a day up to date."""
+        storage = self.context.instance.event_log_storage
+        for name, severity in checks:
+            [record, *_] = storage.get_asset_check_execution_history(
+                dg.AssetCheckKey(dg.AssetKey(asset), name),
+                limit=1,
+                status=JUDGED,
+                partition_filter=PartitionKeyFilter(key=day),
+            ) or [None]
+            if record is None:
+                continue
+            judged = record.event.dagster_event.event_specific_data
+            summary = (judged.description or "").removeprefix(f"{day}: ")
+            about = {key: value.value for key, value in judged.metadata.items() if key != "day"}
+            outcome = CheckOutcome(
+                judged.passed, summary, {**about, "judged_in_run": record.run_id}
+            )
+            self.record(asset, name, severity, day, outcome)
+
+    def run_evaluations(self) -> list[dg.AssetCheckEvaluation]:
+        """Each check's verdict on a run of several days: failed if any day failed."""
+        evaluations = []
+        for (asset, name, severity), outcomes in self.outcomes.items():
+            if len(outcomes) > 1:
+                outcome = run_outcome(dict(sorted(outcomes.items())))
+                evaluations.append(
+                    _evaluation(asset, name, outcome, outcome.summary, {}, None, severity)
+                )
+        return evaluations
+
+    def close(self, keys: Sequence[dg.AssetCheckKey]) -> Iterator[dg.Output]:
+        """Log the run's verdicts, then close the outputs of the checks of `keys`."""
+        yield from log_and_close(self.context, self.run_evaluations(), keys)
 
 
-def log_check_evaluations(
-    context: dg.AssetExecutionContext, report: Report, checks: Sequence[DataCheck] = CHECKS
-) -> Iterator[dg.Output]:
-    """Log the evaluations (after the materializations), then close the checks' outputs.
+def _evaluation(
+    asset: str,
+    check_name: str,
+    outcome: CheckOutcome,
+    description: str,
+    about: dict,
+    partition: str | None,
+    severity: str,
+) -> dg.AssetCheckEvaluation:
+    return dg.AssetCheckEvaluation(
+        asset_key=dg.AssetKey(asset),
+        check_name=check_name,
+        passed=outcome.passed,
+        partition=partition,
+        severity=SEVERITY[severity],
+        description=description,
+        metadata=metadata({**about, **outcome.metadata}),
+    )
 
-    A check output that is not yielded counts as missing, so each selected one gets an empty
-    `Output` once its evaluations are in the event log; the checks of assets a run leaves out
-    (a subset of a multi-asset) are neither evaluated nor closed.
-    """
+
+def selected_checks(
+    context: dg.AssetExecutionContext, checks: Sequence[DataCheck] = CHECKS
+) -> list[DataCheck]:
+    """The checks of `checks` that the run selected."""
     selected = context.selected_asset_check_keys
-    checks = [c for c in checks if dg.AssetCheckKey(dg.AssetKey(c.table.name), c.name) in selected]
-    keys = [spec.key for spec in check_specs(checks)]
-    yield from log_and_close(context, check_evaluations(report, checks), keys)
+    return [c for c in checks if dg.AssetCheckKey(dg.AssetKey(c.table.name), c.name) in selected]
 
 
 def log_and_close(

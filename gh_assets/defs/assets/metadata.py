@@ -12,10 +12,12 @@ OWNERS = ["team:data-engineering"]
 
 
 def table_spec(table: Table, kinds: set[str], **spec) -> dg.AssetSpec:
-    """The asset of a catalogue table: its key, description, column schema, group and owners."""
+    """The asset of a catalogue table: its key, description, column schema, code version, group
+    and owners."""
     return dg.AssetSpec(
         table.name,
         description=table.description,
+        code_version=table.code_version,
         metadata={"dagster/column_schema": column_schema(table.columns)},
         group_name=GROUP,
         owners=OWNERS,

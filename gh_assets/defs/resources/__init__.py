@@ -3,6 +3,7 @@
 from gh_assets.defs.resources.archive import ArchiveResource
 from gh_assets.defs.resources.dask_cluster import CoiledConfig, DaskResource
 from gh_assets.defs.resources.github import GitHubResource
+from gh_assets.defs.resources.rebuild import RebuildResource
 from gh_assets.defs.resources.storage import StorageResource
 from gh_assets.settings import Settings
 
@@ -11,13 +12,15 @@ __all__ = [
     "CoiledConfig",
     "DaskResource",
     "GitHubResource",
+    "RebuildResource",
     "StorageResource",
     "resources_from",
 ]
 
 
 def resources_from(settings: Settings) -> dict:
-    """The archive, table storage, Dask cluster and GitHub API that `settings` describe."""
+    """The archive, table storage, Dask cluster, GitHub API and rebuild policy that `settings`
+    describe."""
     return {
         "archive": ArchiveResource(
             base_url=settings.source_url,
@@ -37,4 +40,5 @@ def resources_from(settings: Settings) -> dict:
             concurrency=settings.github_api_concurrency,
             max_wait_seconds=settings.github_api_max_wait_seconds,
         ),
+        "rebuild": RebuildResource(force=settings.force_rebuild),
     }
