@@ -4,7 +4,9 @@
 
 Scenarios: ``synthetic-<style>`` (generated hours, all approaches), ``real`` (the real 2015-01-01-1
 hour), ``day`` (a day of hours: 1 -> 2 worker scaling), ``memory`` (one large 2020-style hour) and
-``e2e`` (the CLI run of a week and of a day against the DuckDB one-liner: bench.end_to_end).
+``e2e`` (the CLI run of a week and of a day against the DuckDB one-liner: bench.end_to_end) and
+``rerun`` (re-running a 30-day range, unchanged and with one day changed, against building it:
+bench.rerun).
 Each measurement runs in a fresh process (see bench.approaches). Prints the tables and writes the
 figures to bench/latest.json. MB = 1e6 bytes, for throughput and RSS alike.
 """
@@ -28,7 +30,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from bench import end_to_end
+from bench import end_to_end, rerun
 from bench.approaches import FLOORS, RESULT_PREFIX, RUNNERS
 from bench.generate import MB, ensure
 
@@ -405,7 +407,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--day-mb", type=float, default=25.0, help="MB uncompressed per day hour")
     p.add_argument("--memory-mb", type=float, default=430.0, help="MB of the 2020-style hour")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--scenarios", nargs="+", default=["synthetic", "real", "day", "memory", "e2e"])
+    p.add_argument(
+        "--scenarios", nargs="+", default=["synthetic", "real", "day", "memory", "e2e", "rerun"]
+    )
     p.add_argument("--approaches", nargs="+", default=ALL, choices=ALL)
     p.add_argument("--quick", action="store_true", help="small smoke run (~1 min)")
     p.add_argument(
@@ -418,10 +422,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--work-dir", type=Path, default=BENCH / ".data" / "work")
     p.add_argument("--json", type=Path, default=BENCH / "latest.json")
     end_to_end.add_arguments(p)
+    rerun.add_arguments(p)
     a = p.parse_args(argv)
     if a.quick:
         a.reps, a.mb, a.hours, a.day_hours, a.day_mb, a.memory_mb = 1, 10.0, 2, 4, 5.0, 50.0
         a.e2e_reps, a.month = 1, False
+        a.rerun_days, a.rerun_hour_mb, a.rerun_reps = 4, 2.0, 1
     return a
 
 
@@ -448,6 +454,11 @@ def main(argv: list[str] | None = None) -> None:
         e2e = end_to_end.run(a)
         print()
         end_to_end.print_summary(e2e)
+    reruns = None
+    if "rerun" in a.scenarios:
+        reruns = rerun.measure(a)
+        print()
+        rerun.print_summary(reruns)
     elapsed = time.perf_counter() - t0
     print(f"total {elapsed:.0f} s; figures in {a.json}")
     meta = {
@@ -459,7 +470,13 @@ def main(argv: list[str] | None = None) -> None:
         "versions": {m: version(m) for m in VERSIONS_OF},
         "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(a).items()},
     }
-    figures = {"meta": meta, "scenarios": report, "targets": targets, "end_to_end": e2e}
+    figures = {
+        "meta": meta,
+        "scenarios": report,
+        "targets": targets,
+        "end_to_end": e2e,
+        "rerun": reruns,
+    }
     a.json.write_text(json.dumps(figures, indent=1))
 
 
