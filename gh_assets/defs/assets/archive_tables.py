@@ -93,11 +93,13 @@ def archive_tables(
     )
     checks = selected_checks(context)
     verdicts = CheckVerdicts(context)
-    for day, fresh in plan.up_to_date.items():
-        for table in fresh:
-            inputs.record_up_to_date(context, table, day, len(days))
-            of_table = [(c.name, c.severity) for c in checks if c.table.name == table]
-            verdicts.carry_over(table, of_table, day.isoformat())
+    for table in tables:  # each after the table it is built from
+        fresh = [day for day, fresh in plan.up_to_date.items() if table in fresh]
+        sources = inputs.source_records(context, table, fresh)
+        for day in fresh:
+            inputs.record_up_to_date(context, table, day, len(days), sources.get(day))
+        of_table = [(check.name, check.severity) for check in checks if check.table.name == table]
+        verdicts.carry_over(table, of_table, [day.isoformat() for day in fresh])
     if plan.up_to_date:
         context.log.info(
             f"{len(plan.up_to_date)} of {len(days)} days up to date"
@@ -229,21 +231,36 @@ class DayInputs:
             code_versions=code_versions,
         )
 
-    def version(self, context: dg.AssetExecutionContext, table: str, day: dt.date) -> DayVersion:
-        """The data-version tags of a table's day built now: an unknown input (no manifest)
-        gives a version of its own, which no later run finds equal."""
+    def source_records(
+        self, context: dg.AssetExecutionContext, table: str, days: list[dt.date]
+    ) -> dict[dt.date, RecordedDay]:
+        """The latest record of the day each of `days` of `table` is built from."""
         source = BUILT_FROM[table]
         if source == MANIFEST.name:
-            record = self.manifest_records.get(day)
-            source_version = self.manifests[day][0] if day in self.manifests else None
-        else:
-            record = recorded_days(context.instance, source, [day]).get(day)
-            source_version = self.expected[source, day]
+            return self.manifest_records
+        return recorded_days(context.instance, source, days) if days else {}
+
+    def version(
+        self,
+        context: dg.AssetExecutionContext,
+        table: str,
+        day: dt.date,
+        source: RecordedDay | None,
+    ) -> DayVersion:
+        """The data-version tags of a table's day, built from the day's `source` record: an
+        unknown input (no manifest) gives a version of its own, which no later run finds
+        equal."""
+        source_asset = BUILT_FROM[table]
+        source_version = (
+            (self.manifests[day][0] if day in self.manifests else None)
+            if source_asset == MANIFEST.name
+            else self.expected[source_asset, day]
+        )
         version = self.expected[table, day] or built_version(
             self.code_versions[table], context.run.run_id
         )
         inputs = (
-            {source: (source_version, record.storage_id if record else None)}
+            {source_asset: (source_version, source.storage_id if source else None)}
             if source_version
             else {}
         )
@@ -268,11 +285,18 @@ class DayInputs:
             table,
             day.day,
             {**figures, "rebuilt": True, "built_from": dg.MetadataValue.json(built_from)},
-            self.version(context, table, day.day),
+            self.version(
+                context, table, day.day, self.source_records(context, table, [day.day]).get(day.day)
+            ),
         )
 
     def record_up_to_date(
-        self, context: dg.AssetExecutionContext, table: str, day: dt.date, run_days: int
+        self,
+        context: dg.AssetExecutionContext,
+        table: str,
+        day: dt.date,
+        run_days: int,
+        source: RecordedDay | None,
     ) -> None:
         """Record a day that needs no building, with the figures of the run that built it."""
         previous = self.records[table, day].metadata
@@ -281,7 +305,7 @@ class DayInputs:
             table,
             day,
             {**previous, "rebuilt": False, "run_days": run_days},
-            self.version(context, table, day),
+            self.version(context, table, day, source),
         )
 
 

@@ -20,7 +20,10 @@ from collections.abc import Iterator, Sequence
 
 import dagster as dg
 from dagster._core.event_api import PartitionKeyFilter
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.asset_check_execution_record import (
+    AssetCheckExecutionRecord,
+    AssetCheckExecutionRecordStatus,
+)
 
 from gh_assets.compute.run_report import CHECKS, DayReport
 from gh_assets.defs.assets.metadata import metadata
@@ -64,25 +67,28 @@ class CheckVerdicts:
                 check.table.name, check.name, check.severity, day.partition_key, check.rule(day)
             )
 
-    def carry_over(self, asset: str, checks: Sequence[tuple[str, str]], day: str) -> None:
-        """The last verdict of each check `(name, severity)` of `asset` on a day up to date."""
+    def carry_over(self, asset: str, checks: Sequence[tuple[str, str]], days: list[str]) -> None:
+        """The last verdicts of each check `(name, severity)` of `asset` on days up to date (ISO):
+        one query per check for its recent verdicts, and one per day older than those."""
         storage = self.context.instance.event_log_storage
         for name, severity in checks:
-            [record, *_] = storage.get_asset_check_execution_history(
-                dg.AssetCheckKey(dg.AssetKey(asset), name),
-                limit=1,
-                status=JUDGED,
-                partition_filter=PartitionKeyFilter(key=day),
-            ) or [None]
-            if record is None:
-                continue
-            judged = record.event.dagster_event.event_specific_data
-            summary = (judged.description or "").removeprefix(f"{day}: ")
-            about = {key: value.value for key, value in judged.metadata.items() if key != "day"}
-            outcome = CheckOutcome(
-                judged.passed, summary, {**about, "judged_in_run": record.run_id}
-            )
-            self.record(asset, name, severity, day, outcome)
+            key = dg.AssetCheckKey(dg.AssetKey(asset), name)
+            latest = {}
+            for record in storage.get_asset_check_execution_history(
+                key, limit=100 + 4 * len(days), status=JUDGED
+            ):
+                latest.setdefault(record.partition, record)
+            for day in days:
+                record = latest.get(day) or next(
+                    iter(
+                        storage.get_asset_check_execution_history(
+                            key, limit=1, status=JUDGED, partition_filter=PartitionKeyFilter(day)
+                        )
+                    ),
+                    None,
+                )
+                if record is not None:
+                    self.record(asset, name, severity, day, _carried(record, day))
 
     def run_evaluations(self) -> list[dg.AssetCheckEvaluation]:
         """Each check's verdict on a run of several days: failed if any day failed."""
@@ -98,6 +104,14 @@ class CheckVerdicts:
     def close(self, keys: Sequence[dg.AssetCheckKey]) -> Iterator[dg.Output]:
         """Log the run's verdicts, then close the outputs of the checks of `keys`."""
         yield from log_and_close(self.context, self.run_evaluations(), keys)
+
+
+def _carried(record: AssetCheckExecutionRecord, day: str) -> CheckOutcome:
+    """The verdict of an earlier run on a day, naming that run."""
+    evaluation = record.event.dagster_event.event_specific_data
+    summary = (evaluation.description or "").removeprefix(f"{day}: ")
+    about = {key: value.value for key, value in evaluation.metadata.items() if key != "day"}
+    return CheckOutcome(evaluation.passed, summary, {**about, "judged_in_run": record.run_id})
 
 
 def _evaluation(

@@ -78,7 +78,7 @@ def repo_activity(
             {**previous, "rebuilt": False, "run_days": len(days)},
             versions[day],
         )
-        verdicts.carry_over(REPO_ACTIVITY.name, [recount], day.isoformat())
+    verdicts.carry_over(REPO_ACTIVITY.name, [recount], [day.isoformat() for day in plan.up_to_date])
     for day in plan.build:
         try:
             written = write_repo_activity(store, day)
