@@ -12,6 +12,7 @@ import dagster as dg
 import pytest
 
 from gh_assets.defs.resources import RebuildResource
+from gh_assets_tests.harnesses.daily_job import daily_job_for_tests
 from gh_assets_tests.harnesses.pipeline import materialize_days
 from gh_assets_tests.oracles.expected import expected_rows
 from gh_assets_tests.oracles.tables_read import assert_day_matches
@@ -158,3 +159,37 @@ def test_a_changed_or_deleted_day_is_rebuilt_and_force_rebuilds_all(
     since = len(mirror.requests)
     assert materialize_days(forced, instance, first, last).success
     assert len(mirror.files_sent(since)) == len(DAYS) * len(HOURS) + 1  # and the late hour
+
+
+def test_re_executing_a_failed_run_from_failure_builds_only_the_failed_day(
+    fakes, mirror, dask_processes, storage_dir, instance, monkeypatch
+):
+    """Dagster's re-execution from failure (as the UI's button and the daemon's retries do):
+    the failed step runs again and builds the day that failed; the steps after it, skipped by
+    the failed run, build every day."""
+    for name, value in {
+        "GH_ASSETS_SOURCE_URL": mirror.base_url,
+        "GH_ASSETS_STORAGE": str(storage_dir),
+        "GH_ASSETS_DASK_ADDRESS": dask_processes.address,
+    }.items():
+        monkeypatch.setenv(name, value)
+    mirror.add_faults(BAD_HOUR, "status_503", "status_503")  # both attempts of the download
+    job = dg.reconstructable(daily_job_for_tests)
+    tags = {
+        "dagster/asset_partition_range_start": DAYS[0].isoformat(),
+        "dagster/asset_partition_range_end": DAYS[-1].isoformat(),
+    }
+    with dg.execute_job(job, instance, tags=tags) as failed:
+        assert not failed.success
+    since = len(mirror.requests)
+    options = dg.ReexecutionOptions.from_failure(failed.run_id, instance)
+    # with the parent's partition range, as the UI's re-execution and the daemon's retries give it
+    with dg.execute_job(job, instance, tags=tags, reexecution_options=options) as retried:
+        assert retried.success
+    assert mirror.days_asked(since) == {BAD.isoformat()}
+    assert set(instance.get_materialized_partitions(dg.AssetKey("events"))) == {
+        day.isoformat() for day in DAYS
+    }
+    for asset in ("repo_activity", "api_commits"):
+        assert len(recorded(instance, retried, asset)) == len(DAYS), asset
+    assert_day_matches(storage_dir, BAD, *expected_rows(fakes[BAD]))
