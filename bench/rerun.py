@@ -51,7 +51,7 @@ def materialize(days: list[dt.date], mirror: ArchiveMirror, home: Path, tables: 
 def measure(args: argparse.Namespace) -> dict:
     days = [FIRST_DAY + dt.timedelta(days=i) for i in range(args.rerun_days)]
     hours = ensure("2015", args.rerun_hour_mb, 24, args.seed, args.data_dir / "gen")
-    work = Path(tempfile.mkdtemp(prefix="rerun-", dir=args.data_dir))
+    work = Path(tempfile.mkdtemp(prefix="rerun-", dir=args.data_dir.resolve()))
     try:
         source = link_days(hours, days, work / "archive")
         home, tables = work / "dagster_home", work / "tables"
@@ -75,7 +75,8 @@ def measure(args: argparse.Namespace) -> dict:
         if failed:
             raise RuntimeError(f"runs failed: {failed}; see {home / 'run.log'}")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.rerun_keep:
+            shutil.rmtree(work, ignore_errors=True)
     return summarize(runs, args)
 
 
@@ -141,6 +142,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--rerun-hour-mb", type=float, default=25.0, help="MB per generated hour")
     p.add_argument("--rerun-reps", type=int, default=3, help="re-runs of each kind")
+    p.add_argument("--rerun-keep", action="store_true", help="keep the re-runs' folder (logs)")
 
 
 def main() -> None:
