@@ -34,9 +34,12 @@ dev: $(UV)
 	dg dev -w workspace.yaml -h 127.0.0.1 -p $(DEV_PORT)
 
 # A SQL query over the tables with DuckDB (a runtime dependency): make query SQL="SELECT ..."
+# DuckDB gets the query as typed: make neither expands it (`$(value ...)`: a JSON path's `$.a.b`
+# would lose `$.`) nor exports it; the shell gets it in single quotes.
+unexport SQL
 query: $(UV)
-	$(UV) run --frozen --no-dev python -c \
-	'import duckdb, os; duckdb.sql(os.environ["SQL"]).show(max_rows=100)'
+	GH_ASSETS_QUERY='$(subst ','"'"',$(value SQL))' $(UV) run --frozen --no-dev python -c \
+	'import duckdb, os; duckdb.sql(os.environ["GH_ASSETS_QUERY"]).show(max_rows=100)'
 
 test: sync
 	$(UV) run --frozen pytest
