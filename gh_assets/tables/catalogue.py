@@ -107,7 +107,13 @@ PUSH_EVENTS = Table(
         PUSHER,
         REPO,
         Column("repo_id", pa.int64(), "Repository id, where the format gives it." + BEYOND_INT64),
-        Column("ref", pa.string(), "Pushed ref: refs/heads/*, refs/tags/* or refs/notes/*.", True),
+        Column(
+            "ref",
+            pa.string(),
+            "Pushed ref: a branch (refs/heads/NAME), a tag (refs/tags/NAME) or a note "
+            "(refs/notes/NAME).",
+            True,
+        ),
         Column("head", pa.string(), "SHA of the ref after the push."),
         Column("before", pa.string(), "SHA of the ref before the push (2015 on)."),
         Column(
@@ -242,7 +248,7 @@ REPO_ACTIVITY = Table(
             pa.int64(),
             "Largest repository id seen with this name that day; null when no event gives one.",
         ),
-        Column("events", pa.int64(), "Events of the repository: count(*)."),
+        Column("events", pa.int64(), "Events of the repository that day."),
         Column("pushes", pa.int64(), "PushEvents."),
         Column("stars", pa.int64(), "WatchEvents (GitHub's star event)."),
         Column("forks", pa.int64(), "ForkEvents."),

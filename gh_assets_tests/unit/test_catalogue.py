@@ -43,3 +43,11 @@ def test_storage_puts_a_tables_day_where_the_catalogue_says(table, tmp_path):
         storage.day_file(table.name, day) == f"{tmp_path}/{table.name}/date=2015-01-01/data.parquet"
     )
     assert storage.day_file(table.name, day) == f"{storage.root}/{table.day_file(day)}"
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
+def test_descriptions_have_no_asterisk_that_markdown_would_eat(table):
+    """The asset page renders a column's description as Markdown (`refs/heads/*, refs/tags/*`
+    loses both asterisks), other views show it plain (so no escape or code span either)."""
+    for column in table.columns:
+        assert "*" not in column.description, column.name
