@@ -42,12 +42,28 @@ class FolderArchive:
     def probe(self, filename: str) -> HourFile:
         """The file's status; a folder that does not exist is an error, not a missing hour (a
         sensor would wait for it forever)."""
+        file = self._probe(filename)
+        if not file.exists:
+            self._check_folder()
+        return file
+
+    def probe_day(self, day: dt.date) -> list[HourFile]:
+        """The 24 files of a day; the folder is looked at once, whatever is missing (on S3 each
+        look is a listing request)."""
+        files = [self._probe(filename) for filename in day_filenames(day)]
+        if not all(file.exists for file in files):
+            self._check_folder()
+        return files
+
+    def _check_folder(self) -> None:
+        if not self._folder.fs.isdir(self._folder.root):
+            raise ArchiveError(f"{self.base_url}: no such folder")
+
+    def _probe(self, filename: str) -> HourFile:
         fs, root = self._folder.fs, self._folder.root
         try:
             info = fs.info(f"{root}/{filename}")
         except FileNotFoundError:
-            if not fs.isdir(root):
-                raise ArchiveError(f"{self.base_url}: no such folder") from None
             return HourFile(filename, self.url(filename), exists=False, status=404)
         modified = info.get("LastModified") or info.get("mtime")
         return HourFile(
@@ -59,10 +75,6 @@ class FolderArchive:
             etag=info.get("ETag") or _weak_etag(info),
             last_modified=_http_date(modified) if modified is not None else None,
         )
-
-    def probe_day(self, day: dt.date) -> list[HourFile]:
-        """The 24 files of a day."""
-        return [self.probe(filename) for filename in day_filenames(day)]
 
     def open(self, filename: str) -> FolderBody | None:
         """The file as a stream, or None when the folder does not have it."""

@@ -46,3 +46,15 @@ def test_a_local_file_written_again_is_another_version_without_being_read(tmp_pa
     after = client.probe(path.name)
     assert before.etag.startswith('W/"') and before.size == after.size
     assert before.last_modified == after.last_modified and before.etag != after.etag
+
+
+def test_a_day_with_missing_hours_looks_at_the_folder_once(tmp_path, monkeypatch):
+    """On S3 each look is a listing request: not one per missing hour."""
+    fake_day(DAY, hours=[0]).write(tmp_path)
+    client = ArchiveResource(base_url=f"file://{tmp_path}").client()
+    fs = client._folder.fs
+    looks = []
+    real_isdir = fs.isdir
+    monkeypatch.setattr(fs, "isdir", lambda path: looks.append(path) or real_isdir(path))
+    files = client.probe_day(DAY)
+    assert sum(file.exists for file in files) == 1 and len(looks) == 1
