@@ -50,6 +50,17 @@ def test_probe_reports_size_etag_and_missing_hours(mirror):
     assert all(file.status == 404 for file in files if not file.exists)
 
 
+@pytest.mark.parametrize("fault", ["status_500", "status_503", "status_429"])
+def test_a_probe_that_keeps_failing_fails_and_is_never_a_missing_hour(mirror, fault):
+    """A 5xx or 429 for every attempt of a HEAD is an error of the archive: recording the hour as
+    absent would build the day without it, for good."""
+    client = fast_client(mirror)
+    mirror.add_faults(NAME, *[fault] * client.retry.max_attempts, method="HEAD")
+    with pytest.raises(ArchiveError, match=f"{NAME} failed after"):
+        client.probe(NAME)
+    assert client.probe(NAME).exists  # the fault gone, the file is there
+
+
 @pytest.mark.parametrize("fault", ["status_500", "status_503", "status_429", "cut", "stall"])
 def test_body_survives_transient_faults(mirror, fault, caplog):
     mirror.add_faults(NAME, fault, fault)

@@ -251,3 +251,23 @@ def test_a_number_beyond_int64_is_null_in_every_table_as_in_events(member, numbe
         assert all(values[event_id] is not None for event_id in values.keys() - odd_ids)
     events = {row["event_id"]: row["repo_id"] for row in tables["events"]}
     assert events == {row["event_id"]: row["repo_id"] for row in tables["push_events"]}
+
+
+def test_json_booleans_in_integer_fields_are_null_not_one_or_zero() -> None:
+    """Python's `True == 1`: a reader that takes a bool for an int writes 1 and 0 where the
+    archive has no number. Both push readers, and `events` both ways, must say null."""
+    odd = push(
+        payload__push_id=True, payload__size=False, payload__distinct_size=True, repo__id=True
+    )
+    odd["actor"]["id"] = True
+    body = gzip.compress(line(odd) + b"\n")
+    for _, pushes, _ in both_readings(body, "2015-01-01-1.json.gz"):
+        [row] = pushes
+        assert (row["push_id"], row["size"], row["distinct_size"], row["repo_id"]) == (None,) * 4
+    for fast in (True, False):
+        events = io.BytesIO()
+        transform_stream(
+            io.BytesIO(body), "2015-01-01-1.json.gz", {"events": events}, fast_events=fast
+        )
+        [row] = pq.read_table(events).to_pylist()
+        assert (row["actor_id"], row["repo_id"]) == (None, None)

@@ -183,3 +183,18 @@ def test_one_reading_gives_each_table_as_its_own_reading_does(hour) -> None:
     push_figures = ("lines", "push_events", "commits", "damaged_lines", "objects_recovered")
     for figure in push_figures:
         assert getattr(together, figure) == getattr(pushes_alone, figure), figure
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "careful"])
+def test_of_two_different_copies_of_an_event_in_a_file_the_first_is_kept(fast) -> None:
+    """As the push tables do: the copies differ, so keeping the last would show."""
+    first = push(id="41", actor__login="first-copy")
+    other = push(id="42")
+    later = push(id="41", actor__login="later-copy")
+    body = gzip.compress(b"\n".join(line(event) for event in (first, other, later)) + b"\n")
+    accounting, _, rows = read(body, fast)
+    assert [(row["event_id"], row["actor_login"]) for row in rows] == [
+        ("41", "first-copy"),
+        ("42", "octo"),
+    ]
+    assert accounting.duplicates_dropped == 1
