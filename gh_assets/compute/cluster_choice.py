@@ -117,6 +117,17 @@ def _resolve(request: ClusterRequest) -> ClusterChoice:
     days, threshold = request.days, request.coiled_threshold
     if surely_local(request.mode, days, threshold):
         return ClusterChoice("local", f"{days} day(s) <= coiled_threshold={threshold}")
+    if request.has_coiled_token and request.storage_is_local:
+        return ClusterChoice(
+            "local",
+            f"{days} days > coiled_threshold={threshold}, but the tables go to a local folder, "
+            "which a Coiled cluster cannot write",
+            warning=(
+                f"running on a local cluster: a Coiled cluster cannot write to the local folder "
+                f"{request.storage_url}; to use Coiled for large runs, put the tables in object "
+                "storage (GH_ASSETS_STORAGE=s3://bucket/prefix)"
+            ),
+        )
     if request.has_coiled_token:
         return _chosen(request, "coiled", f"{days} days > coiled_threshold={threshold}")
     return ClusterChoice(
