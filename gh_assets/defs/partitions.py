@@ -1,7 +1,6 @@
 """The daily (UTC) partitions of the archive, and how a backfill over them is split into runs."""
 
 import datetime as dt
-from collections.abc import Sequence
 
 import dagster as dg
 
@@ -14,14 +13,26 @@ class EmptyPartitionRange(ValueError):
     """A run that covers no day, such as a range whose end comes before its start."""
 
 
-def run_days(partition_keys: Sequence[str]) -> list[dt.date]:
-    """The days a run materializes; a run with none is refused before any work."""
-    if not partition_keys:
+def run_days(context: dg.AssetExecutionContext) -> list[dt.date]:
+    """The days a run materializes. A run of an asset's checks alone (as the UI's *Checks* tab
+    launches them, for no day) or of an empty range is refused before any work, saying what to
+    do instead."""
+    if not context.selected_asset_keys or not (
+        context.has_partition_key or context.has_partition_key_range
+    ):
+        assets = ", ".join(sorted(key.to_user_string() for key in context.assets_def.keys))
+        raise dg.Failure(
+            f"the checks of {assets} are evaluated when a day of the asset is materialized, not "
+            "alone: materialize the asset for a day (in the UI: Materialize..., then pick the "
+            "day) and its checks run with it",
+            allow_retries=False,
+        )
+    if not context.partition_keys:
         raise EmptyPartitionRange(
             "this run covers no day: give a range from an earlier to a later day, "
             "e.g. --partition-range 2015-01-01...2015-01-31"
         )
-    return [dt.date.fromisoformat(key) for key in partition_keys]
+    return [dt.date.fromisoformat(key) for key in context.partition_keys]
 
 
 def backfill_policy_for(max_partitions_per_run: int | None) -> dg.BackfillPolicy:

@@ -290,4 +290,4 @@ def test_the_checks_alone_are_refused_with_a_reason(storage_dir, instance):
         selection=dg.AssetSelection.checks_for_assets(api_commits),
         raise_on_error=False,
     )
-    assert "api_commits's checks run with its materialization" in failure_text(result)
+    assert "the checks of api_commits are evaluated when a day" in failure_text(result)

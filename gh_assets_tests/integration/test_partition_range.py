@@ -1,5 +1,10 @@
-"""Settings checked by a run: a range that covers no day is refused before any work."""
+"""What a run must cover, checked before any work: a range with no day is refused, and so is a
+run of no day (an asset's checks alone), each saying what to do instead."""
 
+import dagster as dg
+import pytest
+
+from gh_assets.defs.assets import archive_tables, repo_activity
 from gh_assets.defs.resources import DaskResource
 from gh_assets_tests.harnesses.pipeline import materialize_days, pipeline_resources
 
@@ -10,4 +15,28 @@ def test_a_range_that_covers_no_day_is_refused_before_any_work(mirror, storage_d
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.error.to_string()
     assert "this run covers no day" in failure
+    assert not mirror.requests and not storage_dir.exists()
+
+
+@pytest.mark.parametrize(
+    "asset, selection",
+    [
+        (archive_tables, dg.AssetSelection.checks_for_assets(archive_tables)),
+        (archive_tables, None),
+        (repo_activity, None),
+    ],
+    ids=["archive_tables-checks-alone", "archive_tables-no-day", "repo_activity-no-day"],
+)
+def test_a_run_of_no_day_is_refused_saying_how_to_check_a_day(
+    asset, selection, mirror, storage_dir, instance
+):
+    """As the UI's *Checks* tab, *Execute all*, launches: the checks for no day."""
+    resources = pipeline_resources(mirror, storage_dir, DaskResource(mode="local"))
+    result = dg.materialize(
+        [asset], resources=resources, instance=instance, selection=selection, raise_on_error=False
+    )
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    assert "are evaluated when a day of the asset is materialized, not alone" in failure
+    assert "Cannot access partition_key" not in failure
     assert not mirror.requests and not storage_dir.exists()

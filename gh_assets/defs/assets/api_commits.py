@@ -34,19 +34,17 @@ HOW_TO_FOLLOW = (
 @dg.multi_asset(
     specs=[table_spec(API_COMMITS, {"parquet", "github"}, deps=[PUSH_EVENTS.name], skippable=True)],
     check_specs=check_specs(CHECKS),
-    can_subset=True,  # so that a selection of the checks alone is refused with a reason
+    can_subset=True,  # so that a selection of the checks alone is refused with a reason (run_days)
     partitions_def=daily_partitions,
     backfill_policy=daily_backfill_policy,
 )
 def api_commits(
     context: dg.AssetExecutionContext, github: GitHubResource, storage: StorageResource
 ):
-    if dg.AssetKey(API_COMMITS.name) not in context.selected_asset_keys:
-        raise dg.Failure("api_commits's checks run with its materialization: select the asset")
     started = time.monotonic()
     checks = selected_checks(context, CHECKS)
     verdicts = CheckVerdicts(context)
-    days = run_days(context.partition_keys)
+    days = run_days(context)
     followed = github.followed()
     store = storage.writable_storage()
     asker = None

@@ -81,7 +81,7 @@ def archive_tables(
     started = time.monotonic()
     selected = {key.to_user_string() for key in context.selected_asset_keys}
     tables = [table.name for table in TABLES if table.name in selected]
-    days = run_days(context.partition_keys)
+    days = run_days(context)
     store = storage.writable_storage()
     _remove_staging_of_finished_runs(context, store)
     upstream_failures = days_failed_upstream(context, MANIFEST.name, days)

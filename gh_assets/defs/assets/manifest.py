@@ -31,7 +31,7 @@ from gh_assets.tables.catalogue import MANIFEST
 def gharchive_manifest(
     context: dg.AssetExecutionContext, archive: ArchiveResource, storage: StorageResource
 ):
-    days = run_days(context.partition_keys)
+    days = run_days(context)
     client = archive.client()
     store = storage.writable_storage()
     version = code_version(context, MANIFEST.name)

@@ -46,8 +46,8 @@ RECOUNT_CHECK = dg.AssetCheckSpec(
 def repo_activity(
     context: dg.AssetExecutionContext, storage: StorageResource, rebuild: RebuildResource
 ):
+    days = run_days(context)
     store = storage.writable_storage()
-    days = run_days(context.partition_keys)
     version = code_version(context, REPO_ACTIVITY.name)
     events = recorded_days(context.instance, EVENTS.name, days)
     recorded = recorded_days(context.instance, REPO_ACTIVITY.name, days)
