@@ -41,6 +41,10 @@ class EventsPart:
             self.writer.write_table(rows)
         self.lines, self.size, self.valid_utf8 = [], 0, True
 
+    def discard(self) -> None:
+        """Close the writer after a failed reading (see `PushPart.discard`)."""
+        self.writer.close()
+
     def close(self) -> EventsRead:
         if self.lines:
             self._write()

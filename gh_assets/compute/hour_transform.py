@@ -137,6 +137,12 @@ class PushPart:
             if rows.num_rows:  # pyarrow would write an empty table as an empty row group
                 writer.write_table(rows)
 
+    def discard(self) -> None:
+        """Close the writers after a failed reading: its parts are written again by a retry,
+        and a writer left open would close itself later, on a closed file."""
+        self.push_writer.close()
+        self.commits_writer.close()
+
     def close(self) -> None:
         if self.lines:
             self._add()
@@ -170,10 +176,16 @@ def transform_stream(
         pushes = PushPart(summary, sinks[PUSH_EVENTS.name], sinks[COMMITS.name], arrow_reader)
     if EVENTS.name in sinks:
         events = EventsPart(source_file, sinks[EVENTS.name], fast_events)
-    for block in line_blocks(compressed, damage):
-        summary.lines += count_records(block) if events is None else events.feed(block)
-        if pushes is not None:
-            pushes.feed(block)
+    try:
+        for block in line_blocks(compressed, damage):
+            summary.lines += count_records(block) if events is None else events.feed(block)
+            if pushes is not None:
+                pushes.feed(block)
+    except BaseException:
+        for part in (pushes, events):
+            if part is not None:
+                part.discard()
+        raise
     if pushes is not None:
         pushes.close()
     if events is not None:
