@@ -6,6 +6,7 @@ that makes them is tested elsewhere, and end to end in e2e/test_api_commits_cli.
 """
 
 import datetime as dt
+import logging
 
 import dagster as dg
 import pyarrow as pa
@@ -114,6 +115,12 @@ def test_every_kind_of_push_gets_its_commits_within_the_rate_limits(
     assert pages == ["per_page=100", "per_page=100&page=2", "per_page=100&page=3"]
     assert 2 <= github.max_in_flight <= 3, "requests overlap, never more than the bound"
     assert checks(result) == {"every_push_answered_or_counted": True, "no_push_left_to_retry": True}
+    warned = [
+        entry.user_message
+        for entry in instance.all_logs(result.run_id)
+        if entry.level == logging.WARNING and entry.step_key == "api_commits"
+    ]  # GitHub's rate-limit waits, as the event log shows them while the run works
+    assert any("rate limit" in m and ", waiting " in m for m in warned), warned
 
 
 def test_a_rerun_answers_from_the_cache_without_asking_again(

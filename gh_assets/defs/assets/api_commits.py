@@ -13,6 +13,7 @@ import dagster as dg
 
 from gh_assets.defs.assets.checks import CheckVerdicts, check_specs, selected_checks
 from gh_assets.defs.assets.metadata import metadata, table_spec
+from gh_assets.defs.core_logs import core_logs_in_step_log
 from gh_assets.defs.day_records import record_day, recorded_outputs
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.github import GitHubResource
@@ -57,7 +58,8 @@ def api_commits(
             f"is written empty for {len(days)} day(s)"
         )
     for day in days:
-        built = build_api_day(store, asker, followed, day, github.concurrency)
+        with core_logs_in_step_log(context.log):  # GitHub's retries and waits, as they happen
+            built = build_api_day(store, asker, followed, day, github.concurrency)
         context.log.info(f"{day}: {built.rows} commits from GitHub")
         day_report = ApiDayReport(built, followed, HOW_TO_FOLLOW)
         figures = {
