@@ -111,7 +111,7 @@ class Storage:
         folder = f"{self.root}/{table}"
         found = set()
         paths = self.fs.find(folder) if self.fs.exists(folder) else []
-        self.fs.invalidate_cache(folder)  # s3fs would answer later reads of a day from this list
+        self.fs.invalidate_cache()  # s3fs would answer later reads of its days from this listing
         for path in paths:
             day_dir, _, name = path.rpartition("/")
             if name == DAY_FILE and "/date=" in day_dir:
