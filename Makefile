@@ -14,7 +14,7 @@ export UV_COMPILE_BYTECODE := 1
 COMPILE_PROJECT := python -m compileall -q gh_assets
 DEV_PORT ?= 3000
 
-.PHONY: dev query test test-fast lint bench soak sync
+.PHONY: dev query test test-fast lint bench soak sync system-packages
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -41,10 +41,14 @@ query: $(UV)
 	GH_ASSETS_QUERY='$(subst ','"'"',$(value SQL))' $(UV) run --frozen --no-dev python -c \
 	'import duckdb, os; duckdb.sql(os.environ["GH_ASSETS_QUERY"]).show(max_rows=100)'
 
-test: sync
+# the Debian packages of the services the tests start (Ceph, Chromium, a Java runtime), when missing
+system-packages:
+	bash .ci/install-system-packages.sh
+
+test: sync system-packages
 	$(UV) run --frozen pytest
 
-# the unit tier: no services, under 90 s on 2 cores
+# the unit tier: no services, about a minute on 2 cores
 test-fast: sync
 	$(UV) run --frozen pytest gh_assets_tests/unit
 
