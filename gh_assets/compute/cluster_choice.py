@@ -20,14 +20,24 @@ SECRET_MARKERS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL")
 
 
 class ClusterConfigError(ValueError):
-    """The cluster settings cannot work together; the message says how to fix them.
+    """The cluster settings cannot work together; the message says how to fix them, each problem
+    on a line of its own.
 
-    `setting` names the deployment setting (a `Settings` field) that fixes it, if one does.
+    `problems` are (message, setting) pairs: the setting (a `Settings` field) that fixes it, if
+    one does; `setting` is the first problem's.
     """
 
-    def __init__(self, message: str, setting: str | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, setting: str | None = None, more=()):
+        self.problems = [(message, setting), *more]
+        super().__init__("\n".join(problem for problem, _ in self.problems))
         self.setting = setting
+
+
+def refuse(problems: list[tuple[str, str | None]]) -> None:
+    """Raise every problem together, if there is any."""
+    if problems:
+        (message, setting), *more = problems
+        raise ClusterConfigError(message, setting, more)
 
 
 class ClusterStartError(RuntimeError):
@@ -71,27 +81,34 @@ class ClusterChoice:
 
 def choose_cluster(request: ClusterRequest) -> ClusterChoice:
     """Resolve `auto` (Coiled above the threshold when Coiled has a token, else local) and refuse,
-    before any cluster starts, settings that cannot work."""
-    if may_use_coiled(request.mode):
-        _check_coiled_options(request.coiled)
+    before any cluster starts, settings that cannot work: every problem at once."""
+    problems = _coiled_option_problems(request.coiled) if may_use_coiled(request.mode) else []
     choice = _resolve(request)
     if choice.mode == "address" and not request.address:
-        raise ClusterConfigError(
-            "mode `address` needs the scheduler's address, e.g. tcp://10.0.0.5:8786",
-            setting="dask_address",
+        problems.append(
+            (
+                "mode `address` needs the scheduler's address, e.g. tcp://10.0.0.5:8786",
+                "dask_address",
+            )
         )
     if choice.mode == "coiled":
         if not request.has_coiled_token:
-            raise ClusterConfigError(
-                "mode `coiled`, but Coiled has no token: run `coiled login` "
-                "or set DASK_COILED__TOKEN for the Dagster process"
+            problems.append(
+                (
+                    "mode `coiled`, but Coiled has no token: run `coiled login` "
+                    "or set DASK_COILED__TOKEN for the Dagster process",
+                    None,
+                )
             )
         if request.storage_is_local:
-            raise ClusterConfigError(
-                f"a Coiled cluster cannot write to the local folder {request.storage_url}: "
-                "put the tables in object storage, e.g. s3://bucket/prefix",
-                setting="storage",
+            problems.append(
+                (
+                    f"a Coiled cluster cannot write to the local folder {request.storage_url}: "
+                    "put the tables in object storage, e.g. s3://bucket/prefix",
+                    "storage",
+                )
             )
+    refuse(problems)
     return choice
 
 
@@ -145,11 +162,15 @@ def _chosen(request: ClusterRequest, mode: ClusterKind, reason: str) -> ClusterC
     return ClusterChoice(mode, reason, workers=workers)
 
 
-def _check_coiled_options(options: CoiledOptions) -> None:
+def _coiled_option_problems(options: CoiledOptions) -> list[tuple[str, str | None]]:
+    problems: list[tuple[str, str | None]] = []
     if options.min_workers > options.max_workers:
-        raise ClusterConfigError(
-            f"coiled.min_workers={options.min_workers} is above "
-            f"coiled.max_workers={options.max_workers}"
+        problems.append(
+            (
+                f"coiled.min_workers={options.min_workers} is above "
+                f"coiled.max_workers={options.max_workers}",
+                None,
+            )
         )
     exclusive = [
         ("worker_vm_types", "worker_memory", "VM types already fix the memory"),
@@ -157,18 +178,22 @@ def _check_coiled_options(options: CoiledOptions) -> None:
     ]
     for first, second, why in exclusive:
         if getattr(options, first) and getattr(options, second):
-            raise ClusterConfigError(
-                f"coiled.{first} and coiled.{second} exclude each other ({why}): set one"
+            problems.append(
+                (f"coiled.{first} and coiled.{second} exclude each other ({why}): set one", None)
             )
     secrets = sorted(
         name for name in options.environ if any(m in name.upper() for m in SECRET_MARKERS)
     )
     if secrets:
-        raise ClusterConfigError(
-            f"coiled.environ would send {', '.join(secrets)} to the workers in the clear "
-            "(Coiled's environ is stored with the cluster and readable on it): give the "
-            "workers secrets through their cloud role or a secrets manager instead"
+        problems.append(
+            (
+                f"coiled.environ would send {', '.join(secrets)} to the workers in the clear "
+                "(Coiled's environ is stored with the cluster and readable on it): give the "
+                "workers secrets through their cloud role or a secrets manager instead",
+                None,
+            )
         )
+    return problems
 
 
 def worker_range(days: int, options: CoiledOptions) -> WorkerRange:

@@ -44,7 +44,7 @@ from gh_assets.defs.day_records import (
 )
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.archive import ArchiveResource
-from gh_assets.defs.resources.dask_cluster import DaskResource
+from gh_assets.defs.resources.dask_cluster import DaskResource, check_cluster_settings
 from gh_assets.defs.resources.rebuild import RebuildResource
 from gh_assets.defs.resources.storage import StorageResource
 from gh_assets.tables.catalogue import BY_NAME, COMMITS, EVENTS, MANIFEST, PUSH_EVENTS
@@ -126,6 +126,7 @@ def archive_tables(
         results.append(result)
 
     if plan.build:
+        check_cluster_settings(dask, len(plan.build), store)
         run_token = f"{context.run.run_id}.{uuid.uuid4().hex[:8]}"
         try:
             with (

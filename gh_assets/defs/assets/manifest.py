@@ -3,7 +3,8 @@
 Every run probes its days again: that is how a later upload of an hour is seen. Each day is
 recorded as soon as its manifest is written, with its own figures and, as its data version, the
 version of its hour files (`compute/day_versions.py`), which the tables' days are built from. A
-day that cannot be probed does not stop the others (see `defs/day_failures.py`).
+day that cannot be probed does not stop the others (see `defs/day_failures.py`). When the run
+goes on to the tables, the cluster's settings are checked first, every problem at once.
 """
 
 import dagster as dg
@@ -19,6 +20,7 @@ from gh_assets.defs.day_failures import failure_text, feeds_later_steps, log_day
 from gh_assets.defs.day_records import DayVersion, code_version, record_day, recorded_outputs
 from gh_assets.defs.partitions import daily_backfill_policy, daily_partitions, run_days
 from gh_assets.defs.resources.archive import ArchiveResource
+from gh_assets.defs.resources.dask_cluster import DaskResource, check_cluster_settings
 from gh_assets.defs.resources.storage import StorageResource
 from gh_assets.tables.catalogue import MANIFEST
 
@@ -29,11 +31,16 @@ from gh_assets.tables.catalogue import MANIFEST
     backfill_policy=daily_backfill_policy,
 )
 def gharchive_manifest(
-    context: dg.AssetExecutionContext, archive: ArchiveResource, storage: StorageResource
+    context: dg.AssetExecutionContext,
+    archive: ArchiveResource,
+    storage: StorageResource,
+    dask: DaskResource,
 ):
     days = run_days(context)
     client = archive.client()
     store = storage.writable_storage()
+    if feeds_later_steps(context):  # the run will need a cluster: its settings, before any work
+        check_cluster_settings(dask, len(days), store)
     version = code_version(context, MANIFEST.name)
     present = missing = 0
     failures: dict = {}

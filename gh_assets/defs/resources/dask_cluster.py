@@ -191,9 +191,11 @@ class DaskResource(dg.ConfigurableResource):
         try:
             return choose_cluster(request)
         except ClusterConfigError as exc:
-            if exc.setting is None:
-                raise
-            raise ClusterConfigError(f"{exc} (set {variable(exc.setting)})", exc.setting) from None
+            (first, setting), *more = [
+                (f"{message} (set {variable(setting)})" if setting else message, setting)
+                for message, setting in exc.problems
+            ]
+            raise ClusterConfigError(first, setting, more) from None
 
     @contextmanager
     def _local_cluster(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
@@ -245,6 +247,15 @@ class DaskResource(dg.ConfigurableResource):
             if storage.is_local:
                 check_shared_folder(client, storage)
             yield RunCluster(client, choice.mode, choice.reason)
+
+
+def check_cluster_settings(dask: DaskResource, partition_count: int, storage: Storage) -> None:
+    """Fail the step, before any work, with every problem of the cluster settings a run of
+    `partition_count` days would meet; such a failure is not retried (a setting must change)."""
+    try:
+        dask.choose(partition_count, storage)
+    except ClusterConfigError as error:
+        raise dg.Failure(str(error), allow_retries=False) from None
 
 
 def check_shared_folder(client: Client, storage: Storage) -> None:
