@@ -5,7 +5,9 @@ its cause on a line of its own. The manifest is the exception: a day whose hours
 probed must not stop the tables of the other days, which are built by the next step of the run.
 So when a later step of the run is downstream of it, the manifest logs the day's failure and lets
 the run go on; that step, finding no manifest of the day recorded in the run, fails the day
-with the logged cause (`days_failed_upstream`), and a retry of it probes the day again.
+with the logged cause (`days_failed_upstream`). A re-run of the range probes the day again; a
+re-execution from failure runs the tables' step alone, which builds the day from the manifest
+stored before, if there is one.
 """
 
 from __future__ import annotations
