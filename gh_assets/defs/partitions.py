@@ -20,7 +20,7 @@ def run_days(context: dg.AssetExecutionContext) -> list[dt.date]:
     if not context.selected_asset_keys or not (
         context.has_partition_key or context.has_partition_key_range
     ):
-        assets = ", ".join(sorted(key.to_user_string() for key in context.assets_def.keys))
+        assets = ", ".join(sorted(spec.key.to_user_string() for spec in context.assets_def.specs))
         raise dg.Failure(
             f"the checks of {assets} are evaluated when a day of the asset is materialized, not "
             "alone: materialize the asset for a day (in the UI: Materialize..., then pick the "
