@@ -35,11 +35,13 @@ MATERIALIZATION = dg.DagsterEventType.ASSET_MATERIALIZATION
 
 @dataclass(frozen=True)
 class RecordedDay:
-    """A day's latest materialization: its data version, its event's id and its metadata."""
+    """A day's latest materialization: its data version, its event's id, run, time, metadata."""
 
     data_version: str | None
     storage_id: int
     metadata: Mapping[str, dg.MetadataValue]
+    run_id: str = ""
+    timestamp: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ def recorded_days(
             (materialization.tags or {}).get(DATA_VERSION_TAG),
             record.storage_id,
             materialization.metadata,
+            record.run_id,
+            record.timestamp,
         )
     return recorded
 

@@ -124,6 +124,13 @@ def test_a_bad_day_fails_alone_and_the_next_runs_redo_only_it(
     carried = [e for e in third.get_asset_check_evaluations() if e.partition]  # not judged again:
     assert {e.partition for e in carried} == {day.isoformat() for day in DAYS}  # the last verdicts
     assert all(e.passed and e.metadata["judged_in_run"].value != third.run_id for e in carried)
+    for evaluation in carried:  # each points at the record of its day, this run's (the UI's
+        [latest] = instance.fetch_materializations(  # "Target materialization")
+            dg.AssetRecordsFilter(evaluation.asset_key, asset_partitions=[evaluation.partition]),
+            limit=1,
+        ).records
+        assert latest.run_id == third.run_id
+        assert evaluation.target_materialization_data.storage_id == latest.storage_id
     assert recorded(instance, third, "push_events")[BAD.isoformat()]["dagster/row_count"] == len(
         expected_rows(fakes[BAD])[0]
     )

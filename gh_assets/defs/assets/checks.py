@@ -16,9 +16,13 @@ points at its materialization through a class Dagster does not export; the check
 unpartitioned.
 """
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 
 import dagster as dg
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluationTargetMaterializationData,
+)
 from dagster._core.event_api import PartitionKeyFilter
 from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionRecord,
@@ -27,6 +31,7 @@ from dagster._core.storage.asset_check_execution_record import (
 
 from gh_assets.compute.run_report import CHECKS, DayReport
 from gh_assets.defs.assets.metadata import metadata
+from gh_assets.defs.day_records import RecordedDay, recorded_days
 from gh_assets.github.report import ApiDayReport
 from gh_assets.reporting import CheckOutcome, DataCheck, run_outcome
 
@@ -50,15 +55,31 @@ class CheckVerdicts:
     def __init__(self, context: dg.AssetExecutionContext):
         self.context = context
         self.outcomes: dict[tuple[str, str, str], dict[str, CheckOutcome]] = {}
+        self.targets: dict[tuple[str, str], RecordedDay] = {}  # (asset, ISO day): its record
 
     def record(self, asset: str, name: str, severity: str, day: str, outcome: CheckOutcome):
-        """Log one check's verdict on one day (ISO), naming the day in its description."""
+        """Log one check's verdict on one day (ISO), naming the day in its description and
+        pointing at the day's record it judges (the UI's *Target materialization*)."""
         self.outcomes.setdefault((asset, name, severity), {})[day] = outcome
+        if (asset, day) not in self.targets:
+            self._find_targets(asset, [day])
         self.context.log_event(
             _evaluation(
-                asset, name, outcome, f"{day}: {outcome.summary}", {"day": day}, day, severity
+                asset,
+                name,
+                outcome,
+                f"{day}: {outcome.summary}",
+                {"day": day},
+                day,
+                severity,
+                self.targets.get((asset, day)),
             )
         )
+
+    def _find_targets(self, asset: str, days: list[str]) -> None:
+        """The latest record of each of `days` of `asset` (one query for them all)."""
+        found = recorded_days(self.context.instance, asset, map(dt.date.fromisoformat, days))
+        self.targets |= {(asset, day.isoformat()): record for day, record in found.items()}
 
     def judge(self, day: DayReport | ApiDayReport, checks: Sequence[DataCheck]) -> None:
         """Every check's verdict on a day just published."""
@@ -71,6 +92,8 @@ class CheckVerdicts:
         """The last verdicts of each check `(name, severity)` of `asset` on days up to date (ISO):
         one query per check for its recent verdicts, and one per day older than those."""
         storage = self.context.instance.event_log_storage
+        if checks and days:
+            self._find_targets(asset, days)
         for name, severity in checks:
             key = dg.AssetCheckKey(dg.AssetKey(asset), name)
             latest = {}
@@ -122,6 +145,7 @@ def _evaluation(
     about: dict,
     partition: str | None,
     severity: str,
+    target: RecordedDay | None = None,
 ) -> dg.AssetCheckEvaluation:
     return dg.AssetCheckEvaluation(
         asset_key=dg.AssetKey(asset),
@@ -131,6 +155,13 @@ def _evaluation(
         severity=SEVERITY[severity],
         description=description,
         metadata=metadata({**about, **outcome.metadata}),
+        target_materialization_data=(
+            AssetCheckEvaluationTargetMaterializationData(
+                storage_id=target.storage_id, run_id=target.run_id, timestamp=target.timestamp
+            )
+            if target
+            else None
+        ),
     )
 
 
