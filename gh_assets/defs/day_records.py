@@ -40,8 +40,8 @@ class RecordedDay:
     data_version: str | None
     storage_id: int
     metadata: Mapping[str, dg.MetadataValue]
-    run_id: str = ""
-    timestamp: float = 0.0
+    run_id: str
+    timestamp: float
 
 
 @dataclass(frozen=True)
@@ -120,14 +120,12 @@ def recorded_outputs(context: dg.AssetExecutionContext) -> Iterator[dg.Output]:
     """The outputs of the step's selected assets, whose days the step recorded itself, in the
     order the assets are declared (Dagster wants an asset's after those it depends on)."""
     for spec in context.assets_def.specs:
-        if spec.key not in context.selected_asset_keys:
-            continue
-        key = spec.key
-        yield dg.Output(
-            None,
-            output_name=context.assets_def.get_output_name_for_asset_key(key),
-            metadata={SYSTEM_METADATA_KEY_SOURCE_ASSET_OBSERVATION: True},
-        )
+        if spec.key in context.selected_asset_keys:
+            yield dg.Output(
+                None,
+                output_name=context.assets_def.get_output_name_for_asset_key(spec.key),
+                metadata={SYSTEM_METADATA_KEY_SOURCE_ASSET_OBSERVATION: True},
+            )
 
 
 def materialized_in_run(context: dg.AssetExecutionContext, asset: str) -> set[dt.date]:
