@@ -39,6 +39,11 @@ class CheckOutcome:
     metadata: dict[str, Figure]
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`count` with its noun agreeing: `1 push`, `2 pushes`, `0 rows`."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def run_outcome(outcomes: Mapping[str, CheckOutcome]) -> CheckOutcome:
     """The verdict on a run from its days' (by ISO day): failed if any day failed, naming it."""
     days = list(outcomes)

@@ -20,7 +20,7 @@ from gh_assets.compute.day_publish import DaySummary
 from gh_assets.compute.hour_transform import HourSummary
 from gh_assets.compute.run_graph import DayResult
 from gh_assets.reading.event_rows import EventsRead
-from gh_assets.reporting import CheckOutcome, DataCheck, Figure, Markdown, TablePath
+from gh_assets.reporting import CheckOutcome, DataCheck, Figure, Markdown, TablePath, counted
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS, Table
 
 MAX_LISTED = 200  # files named in a Markdown list
@@ -282,7 +282,9 @@ def _no_duplicate_event_ids(
     rows, distinct = rows_and_distinct(day.summary)
     duplicated = rows - distinct
     return CheckOutcome(
-        duplicated == 0, f"{duplicated} rows repeat an event id", {"duplicate_rows": duplicated}
+        duplicated == 0,
+        f"{counted(duplicated, 'row')} with a repeated event id",
+        {"duplicate_rows": duplicated},
     )
 
 
@@ -299,7 +301,7 @@ def _rows_match_commit_counts(day: DayReport) -> CheckOutcome:
     commit_rows, listed = day.summary.commits, day.summary.listed_commits
     return CheckOutcome(
         commit_rows == listed,
-        f"{commit_rows} commit rows, {listed} listed by the pushes",
+        f"{counted(commit_rows, 'commit row')}, {listed} listed by the pushes",
         {"commit_rows": commit_rows, "sum_of_commit_count": listed},
     )
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from gh_assets.github.api_day import ApiDay
 from gh_assets.github.following import FollowedRepos
 from gh_assets.github.push_answers import KINDS
-from gh_assets.reporting import CheckOutcome, DataCheck, Figure, Markdown, TablePath
+from gh_assets.reporting import CheckOutcome, DataCheck, Figure, Markdown, TablePath, counted
 from gh_assets.tables.catalogue import API_COMMITS
 
 # Why a push got no answer, and what each cause means (the run's metadata shows both).
@@ -112,11 +112,12 @@ def _every_push_answered_or_counted(day: ApiDayReport) -> CheckOutcome:
     listed = sum(len(o.answer.commits) for o in outcomes if o.answer)
     passed = not unaccounted and followed == len(outcomes) and rows == listed
     summary = (
-        f"{len(outcomes) - day.causes.total()} of {followed} pushes answered ({rows} commits "
-        f"written), {day.causes.total()} counted with a cause"
+        f"{len(outcomes) - day.causes.total()} of {counted(followed, 'push', 'pushes')} "
+        f"answered ({counted(rows, 'commit')} written), {day.causes.total()} counted with a cause"
         if passed
-        else f"{followed} pushes followed, {len(outcomes)} with an outcome, {len(unaccounted)} "
-        f"with neither answer nor cause; {rows} rows for {listed} commits answered"
+        else f"{counted(followed, 'push', 'pushes')} followed, {len(outcomes)} with an outcome, "
+        f"{len(unaccounted)} with neither answer nor cause; {counted(rows, 'row')} for "
+        f"{counted(listed, 'commit')} answered"
     )
     if passed and not day.followed:
         summary = f"no repository is followed, so no push is asked about ({day.how_to_follow})"
@@ -138,7 +139,8 @@ def _no_push_left_to_retry(day: ApiDayReport) -> CheckOutcome:
     left = {cause: n for cause, n in day.causes.items() if cause not in GONE_FOR_GOOD}
     causes = ", ".join(f"{cause}: {n}" for cause, n in sorted(left.items())) or "none"
     summary = (
-        f"{sum(left.values())} pushes left without an answer a later run could get ({causes})"
+        f"{counted(sum(left.values()), 'push', 'pushes')} left without an answer a later run "
+        f"could get ({causes})"
         if left
         else "no push left for a later run"
         if day.followed

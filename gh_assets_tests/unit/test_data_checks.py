@@ -20,6 +20,7 @@ from gh_assets.github.push_answers import ApiCommit, ListlessPush, PushAnswer, P
 from gh_assets.github.report import CHECKS as API_CHECKS
 from gh_assets.github.report import ApiDayReport
 from gh_assets.reading.event_rows import EventsRead
+from gh_assets.reporting import counted
 
 DAY = dt.date(2016, 1, 1)
 FILES = day_filenames(DAY)
@@ -135,3 +136,15 @@ def test_following_nothing_passes_saying_how_to_follow():
     for check in ("every_push_answered_or_counted", "no_push_left_to_retry"):
         outcome = RULES["api_commits", check](day)
         assert outcome.passed and "set GH_ASSETS_API_COMMITS_REPOS" in outcome.summary
+
+
+def test_counts_in_check_summaries_agree_with_their_nouns():
+    """One push, one row, one commit: never `1 pushes`."""
+    one_push = RULES["api_commits", "every_push_answered_or_counted"](api_day([ANSWERED])).summary
+    assert "of 1 push answered (1 commit written)" in one_push
+    repeated = archive_day(push_events=3, distinct_event_ids=2)
+    assert RULES["push_events", "no_duplicate_event_ids"](repeated).summary.startswith("1 row ")
+    assert RULES["commits", "rows_match_commit_counts"](archive_day(commits=1)).summary.startswith(
+        "1 commit row,"
+    )
+    assert counted(2, "push", "pushes") == "2 pushes" and counted(0, "row") == "0 rows"
