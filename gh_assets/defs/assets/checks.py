@@ -105,7 +105,7 @@ class CheckVerdicts:
                 record = latest.get(day) or next(
                     iter(
                         storage.get_asset_check_execution_history(
-                            key, limit=1, status=JUDGED, partition_filter=PartitionKeyFilter(day)
+                            key, limit=1, status=JUDGED, partition_filter=PartitionKeyFilter(key=day)
                         )
                     ),
                     None,
