@@ -105,7 +105,10 @@ class CheckVerdicts:
                 record = latest.get(day) or next(
                     iter(
                         storage.get_asset_check_execution_history(
-                            key, limit=1, status=JUDGED, partition_filter=PartitionKeyFilter(key=day)
+                            key,
+                            limit=1,
+                            status=JUDGED,
+                            partition_filter=PartitionKeyFilter(key=day),
                         )
                     ),
                     None,
