@@ -15,11 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import dagster as dg
-
-from gh_assets.defs.day_records import materialized_in_run
 
 _FAILED_LINE = re.compile(r"(\d{4}-\d{2}-\d{2}) failed: (.*)", re.DOTALL)
 
@@ -48,8 +46,17 @@ def days_failed_upstream(
     layer, key = context.job_def.asset_layer, dg.AssetKey(upstream)
     if key not in layer.executable_asset_keys:
         return {}
-    logged = _logged_failures(context, layer.get(key).assets_def.node_def.name)
-    recorded = materialized_in_run(context, upstream)
+    step, logged, recorded = layer.get(key).assets_def.node_def.name, {}, set()
+    for entry in context.instance.all_logs(context.run.run_id):  # read once for both
+        event = entry.dagster_event
+        if event and event.is_step_materialization and event.asset_key == key:
+            recorded.add(dt.date.fromisoformat(event.partition))
+        elif (
+            entry.step_key == step
+            and entry.level == logging.ERROR
+            and (match := _FAILED_LINE.fullmatch(entry.user_message or ""))
+        ):
+            logged[dt.date.fromisoformat(match[1])] = match[2]
     if not logged and not recorded:  # its step did not run in this run (a re-execution)
         return {}
     return {
@@ -57,15 +64,3 @@ def days_failed_upstream(
         for day in days
         if day not in recorded
     }
-
-
-def _logged_failures(context: dg.AssetExecutionContext, step: str) -> Mapping[dt.date, str]:
-    failures = {}
-    for entry in context.instance.all_logs(context.run.run_id):
-        if (
-            entry.step_key == step
-            and entry.level == logging.ERROR
-            and (match := _FAILED_LINE.fullmatch(entry.user_message or ""))
-        ):
-            failures[dt.date.fromisoformat(match[1])] = match[2]
-    return failures

@@ -126,13 +126,3 @@ def recorded_outputs(context: dg.AssetExecutionContext) -> Iterator[dg.Output]:
                 output_name=context.assets_def.get_output_name_for_asset_key(spec.key),
                 metadata={SYSTEM_METADATA_KEY_SOURCE_ASSET_OBSERVATION: True},
             )
-
-
-def materialized_in_run(context: dg.AssetExecutionContext, asset: str) -> set[dt.date]:
-    """The days of `asset` recorded by this run so far."""
-    entries = context.instance.all_logs(context.run.run_id, of_type=MATERIALIZATION)
-    return {
-        dt.date.fromisoformat(entry.dagster_event.partition)
-        for entry in entries
-        if entry.dagster_event.asset_key == dg.AssetKey(asset) and entry.dagster_event.partition
-    }
