@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+# `make serve` uses the DAGSTER_HOME given (a folder holding a copy of deploy/dagster.yaml), or deploy/
+SERVE_HOME := $(or $(DAGSTER_HOME),$(CURDIR)/deploy)
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 # use the system trust store (where a machine keeps its own CA), not only the bundled roots
@@ -13,8 +15,9 @@ export UV_COMPILE_BYTECODE := 1
 # this project's own modules: an editable install, outside site-packages, compiled in place
 COMPILE_PROJECT := python -m compileall -q gh_assets
 DEV_PORT ?= 3000
+SERVE_HOST ?= 127.0.0.1
 
-.PHONY: dev query test test-fast lint bench soak sync system-packages
+.PHONY: dev serve query test test-fast lint bench soak sync system-packages
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -32,6 +35,14 @@ dev: $(UV)
 	$(UV) run --frozen --no-dev --no-sync python -c 'import os, signal, sys; \
 	signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
 	dg dev -w workspace.yaml -h 127.0.0.1 -p $(DEV_PORT)
+
+# The production deployment: the code server, the webserver and the daemon as separate processes
+# over PostgreSQL (DAGSTER_POSTGRES_URL), kept up by gh_assets/defs/deployment/serve.py (README: Deploy).
+serve: $(UV)
+	$(UV) run --frozen --no-dev $(COMPILE_PROJECT)
+	DAGSTER_HOME=$(SERVE_HOME) $(UV) run --frozen --no-dev --no-sync python -c 'import os, signal, sys; \
+	signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+	python -m gh_assets.defs.deployment.serve --host $(SERVE_HOST) --port $(DEV_PORT)
 
 # A SQL query over the tables with DuckDB (a runtime dependency): make query SQL="SELECT ..."
 # DuckDB gets the query as typed: make neither expands it (`$(value ...)`: a JSON path's `$.a.b`

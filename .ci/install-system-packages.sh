@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: Ceph's S3 gateway, headless Chromium, and a Java runtime
-# for Spark (the reader test). Idempotent.
+# Debian packages the test suite needs: Ceph's S3 gateway, headless Chromium, a Java runtime for
+# Spark (the reader test), and PostgreSQL (the deployment's tests). Idempotent.
 set -euo pipefail
 
-packages=(radosgw ceph-mon ceph-osd chromium fonts-liberation openjdk-17-jre-headless)
+packages=(radosgw ceph-mon ceph-osd chromium fonts-liberation openjdk-17-jre-headless postgresql)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

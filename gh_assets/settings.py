@@ -123,6 +123,19 @@ class Settings(BaseModel):
         description="longest wait for GitHub's rate limit; a longer one stops the day's asking "
         "(the pushes left are counted, a check fails)",
     )
+    max_coiled_runs: int = Field(
+        default=1,
+        ge=0,
+        description="deployment (make serve): runs on Coiled at once; the others wait in the "
+        "run queue",
+    )
+    run_retries: int = Field(
+        default=2,
+        ge=0,
+        description="deployment (make serve): automatic retries of a run that failed for a "
+        "cause a retry can fix (the archive, a lost cluster or worker, a dead run process; not "
+        "a bad setting)",
+    )
 
     @field_validator("source_url")
     @classmethod

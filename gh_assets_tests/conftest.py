@@ -16,6 +16,7 @@ from gh_assets_tests.harnesses.availability import require_service
 from gh_assets_tests.harnesses.ceph_gateway import ceph_available, start_ceph_gateway
 from gh_assets_tests.harnesses.dask_processes import DaskProcesses
 from gh_assets_tests.harnesses.pipeline import pipeline_resources
+from gh_assets_tests.harnesses.postgres_server import postgres_binaries, start_postgres
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +60,18 @@ def address_resources(mirror, storage_dir, dask_processes):
     return pipeline_resources(
         mirror, storage_dir, DaskResource(mode="address", address=dask_processes.address)
     )
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A real PostgreSQL server on loopback, from `initdb` in a temporary folder."""
+    require_service(
+        postgres_binaries() is not None,
+        "PostgreSQL is not installed (bash .ci/install-system-packages.sh)",
+    )
+    server = start_postgres(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 
 from gh_assets.archive.names import FIRST_DAY
+from gh_assets.defs.setting_failures import setting_failure
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY.isoformat(), timezone="UTC")
 
@@ -21,11 +22,11 @@ def run_days(context: dg.AssetExecutionContext) -> list[dt.date]:
         context.has_partition_key or context.has_partition_key_range
     ):
         assets = ", ".join(sorted(spec.key.to_user_string() for spec in context.assets_def.specs))
-        raise dg.Failure(
+        raise setting_failure(
+            context,
             f"the checks of {assets} are evaluated when a day of the asset is materialized, not "
             "alone: materialize the asset for a day (in the UI: Materialize..., then pick the "
             "day) and its checks run with it",
-            allow_retries=False,
         )
     if not context.partition_keys:
         raise EmptyPartitionRange(

@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Locator, Page, Response, expect, sync_p
 from gh_assets_tests.gharchive_samples import REAL_HOUR, install_sample, sample_lines
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 from gh_assets_tests.harnesses.availability import require_service
-from gh_assets_tests.harnesses.dagster_dev import REPO, RUN_DONE, DagsterDev, dagster_dev
+from gh_assets_tests.harnesses.dagster_dev import REPO, RUN_DONE, DagsterServer, dagster_dev
 from gh_assets_tests.harnesses.processes import process_group, wait_for
 from gh_assets_tests.oracles.expected import expected_accounting, expected_rows
 from gh_assets_tests.oracles.gharchive_reference import reference_rows
@@ -54,7 +54,6 @@ REAL_DAY, EMPTY_DAY, DAMAGED_DAY = "2015-01-01", "2015-01-02", "2015-01-03"
 DAYS = (REAL_DAY, EMPTY_DAY, DAMAGED_DAY)
 UI_TIMEOUT_MS = 30_000  # for one page to load or react; the machine may be busy
 TABLES = ("gharchive_manifest", "push_events", "commits", "events", "repo_activity", "api_commits")
-BACKFILL_BUSY = {"REQUESTED", "CANCELING", "FAILING"}
 LAUNCH_DIALOG = f"Launch runs to materialize {len(TABLES)} assets"
 
 
@@ -99,7 +98,7 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="session")
-def dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterDev]:
+def dagster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterServer]:
     """`make dev` reading a mirror of the three days."""
     ARTIFACTS.mkdir(exist_ok=True)
     mirror_root = tmp_path_factory.mktemp("archive")
@@ -149,13 +148,13 @@ def graphql_operation(name: str) -> Callable[[Response], bool]:
     return matches
 
 
-def navigate(page: Page, dagster: DagsterDev, entry: str) -> None:
+def navigate(page: Page, dagster: DagsterServer, entry: str) -> None:
     """Open the UI and click an entry of its navigation, as the README names it."""
     page.goto(dagster.url)
     page.get_by_role("link", name=re.compile(rf"(^|\s){entry}$")).click()
 
 
-def open_asset_graph(page: Page, dagster: DagsterDev) -> Locator:
+def open_asset_graph(page: Page, dagster: DagsterServer) -> Locator:
     """*Lineage* in the navigation, once all the graph's nodes have loaded."""
     navigate(page, dagster, "Lineage")
     nodes = page.locator("foreignObject")
@@ -198,37 +197,31 @@ def select_partitions(dialog: Locator, selection: str, count: int) -> None:
     expect(dialog.get_by_text(f"{count} {plural}", exact=True)).to_be_visible()
 
 
-def wait_for_backfill(dagster: DagsterDev, backfill_id: str) -> dict:
-    return wait_for(
-        lambda: (state := dagster.backfill(backfill_id))["status"] not in BACKFILL_BUSY and state,
-        timeout=300,
-        what=f"backfill {backfill_id} to finish",
-    )
-
-
 def metadata_value(page: Page, label: str) -> Locator:
     """The value cell of one entry of the metadata table on the page."""
     row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=label, exact=True))
     return row.get_by_role("cell").nth(1)
 
 
-def open_partition(page: Page, dagster: DagsterDev, table: str, day: str) -> None:
+def open_partition(page: Page, dagster: DagsterServer, table: str, day: str) -> None:
     """An asset's *Partitions* tab (all days since 2011) with one day picked."""
     page.goto(f"{dagster.url}/assets/{table}?view=partitions&partition={day}")
     expect(page.get_by_text("Latest materialization")).to_be_visible()
     expect(metadata_value(page, "dagster/row_count")).to_be_visible()
 
 
-def commit_rows(dagster: DagsterDev, day: str) -> int:
+def commit_rows(dagster: DagsterServer, day: str) -> int:
     return pq.read_metadata(dagster.storage / "commits" / f"date={day}" / "data.parquet").num_rows
 
 
-def test_asset_graph_shows_every_table(page: Page, dagster: DagsterDev) -> None:
+def test_asset_graph_shows_every_table(page: Page, dagster: DagsterServer) -> None:
     nodes = open_asset_graph(page, dagster)
     screenshot(page, "01-asset-graph.png", clip=graph_clip(nodes))
 
 
-def test_one_day_from_the_asset_graph_as_the_readme_says(page: Page, dagster: DagsterDev) -> None:
+def test_one_day_from_the_asset_graph_as_the_readme_says(
+    page: Page, dagster: DagsterServer
+) -> None:
     open_asset_graph(page, dagster)
     dialog = open_launch_dialog(page)
     select_partitions(dialog, REAL_DAY, count=1)
@@ -264,7 +257,7 @@ query($key: AssetKeyInput!, $check: String!) {
 """
 
 
-def partition_figures(dagster: DagsterDev, table: str) -> dict[str, dict]:
+def partition_figures(dagster: DagsterServer, table: str) -> dict[str, dict]:
     """Each day's latest materialization through GraphQL: its run and its metadata."""
     data = dagster.graphql(PARTITION_FIGURES, key={"path": [table]}, partitions=list(DAYS))
     return {
@@ -280,7 +273,7 @@ def partition_figures(dagster: DagsterDev, table: str) -> dict[str, dict]:
 
 
 def test_a_historical_range_is_one_run_and_each_day_keeps_its_own_figures(
-    page: Page, dagster: DagsterDev
+    page: Page, dagster: DagsterServer
 ) -> None:
     open_asset_graph(page, dagster)
     dialog = open_launch_dialog(page)
@@ -290,7 +283,7 @@ def test_a_historical_range_is_one_run_and_each_day_keeps_its_own_figures(
         dialog.get_by_role("button", name="Launch backfill").click()
     result = launched.value.json()["data"]["launchPartitionBackfill"]
     assert result["__typename"] == "LaunchBackfillSuccess", json.dumps(result)
-    backfill = wait_for_backfill(dagster, result["backfillId"])
+    backfill = dagster.wait_for_backfill(result["backfillId"])
     assert len(backfill["runs"]) == 1, backfill  # BackfillPolicy.single_run()
     [run] = backfill["runs"]
     assert backfill["status"] == "COMPLETED_SUCCESS", (backfill, dagster.run_errors(run["id"]))
@@ -345,7 +338,7 @@ def test_a_historical_range_is_one_run_and_each_day_keeps_its_own_figures(
         screenshot(page, f"07-push-events-{day}.png")
 
 
-def test_the_day_without_files_warns_in_its_check(page: Page, dagster: DagsterDev) -> None:
+def test_the_day_without_files_warns_in_its_check(page: Page, dagster: DagsterServer) -> None:
     """After the range run, `archive_has_the_day` failed, as a warning, for the empty day only;
     the check's status is the run's verdict, which names that day."""
     executions = dagster.graphql(
@@ -382,7 +375,9 @@ def test_the_day_without_files_warns_in_its_check(page: Page, dagster: DagsterDe
     screenshot(page, "09-check-history.png")
 
 
-def test_the_sensor_and_schedule_pages_read_as_plain_text(page: Page, dagster: DagsterDev) -> None:
+def test_the_sensor_and_schedule_pages_read_as_plain_text(
+    page: Page, dagster: DagsterServer
+) -> None:
     """*Automation*, then each automation: its description, off by default, no stray backticks."""
     for name in ("gharchive_day_sensor", "gharchive_daily_schedule"):
         navigate(page, dagster, "Automation")
@@ -401,33 +396,19 @@ def test_the_sensor_and_schedule_pages_read_as_plain_text(page: Page, dagster: D
     assert "`" not in page.locator("body").inner_text()
 
 
-LAUNCH_BACKFILL = (
-    "mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) "
-    "{ __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"
-)
-
-
-def backfill_by_graphql(dagster: DagsterDev, start: str, end: str) -> dict:
+def backfill_by_graphql(dagster: DagsterServer, start: str, end: str) -> dict:
     """Launch the README's `launchPartitionBackfill` call over all tables; wait for its end."""
-    days = {"start": start, "end": end}
-    params = {
-        "partitionsByAssets": [
-            {"assetKey": {"path": [table]}, "partitions": {"range": days}} for table in TABLES
-        ]
-    }
-    result = dagster.graphql(LAUNCH_BACKFILL, p=params)["launchPartitionBackfill"]
-    assert result["__typename"] == "LaunchBackfillSuccess", result
-    return wait_for_backfill(dagster, result["backfillId"])
+    return dagster.wait_for_backfill(dagster.launch_backfill(TABLES, start, end))
 
 
-def test_backfill_from_a_script_with_the_readme_graphql_call(dagster: DagsterDev) -> None:
+def test_backfill_from_a_script_with_the_readme_graphql_call(dagster: DagsterServer) -> None:
     """The `launchPartitionBackfill` call the README shows, for a range of two days."""
     backfill = backfill_by_graphql(dagster, EMPTY_DAY, DAMAGED_DAY)
     assert backfill["status"] == "COMPLETED_SUCCESS", backfill
     assert [run["status"] for run in backfill["runs"]] == ["SUCCESS"]
 
 
-def test_a_cli_run_with_the_readme_dagster_home_shows_in_the_ui(dagster: DagsterDev) -> None:
+def test_a_cli_run_with_the_readme_dagster_home_shows_in_the_ui(dagster: DagsterServer) -> None:
     """The README's `dg launch` line, with DAGSTER_HOME set to the instance `make dev` uses."""
     before = {run["runId"] for run in runs(dagster)}
     completed = subprocess.run(
@@ -455,7 +436,7 @@ def test_a_cli_run_with_the_readme_dagster_home_shows_in_the_ui(dagster: Dagster
     ]
 
 
-def test_the_readme_duckdb_query_runs_with_make_query(dagster: DagsterDev) -> None:
+def test_the_readme_duckdb_query_runs_with_make_query(dagster: DagsterServer) -> None:
     """`make query` (DuckDB, a runtime dependency) over the tables the UI's runs wrote."""
     tables = dagster.storage / "commits" / "*" / "*.parquet"
     sql = (
@@ -478,7 +459,7 @@ def test_the_readme_duckdb_query_runs_with_make_query(dagster: DagsterDev) -> No
     assert re.search(rf"│ {re.escape(repo)}\s+│\s+{count} │", completed.stdout), completed.stdout
 
 
-def runs(dagster: DagsterDev) -> list[dict]:
+def runs(dagster: DagsterServer) -> list[dict]:
     data = dagster.graphql(
         "{ runsOrError(limit: 50) { ... on Runs { results { runId status tags { key value } } } } }"
     )
@@ -488,7 +469,7 @@ def runs(dagster: DagsterDev) -> list[dict]:
     ]
 
 
-def materialization_count(dagster: DagsterDev, table: str) -> int:
+def materialization_count(dagster: DagsterServer, table: str) -> int:
     data = dagster.graphql(
         "query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset { "
         "assetMaterializations(limit: 100) { timestamp } } } }",
@@ -497,7 +478,7 @@ def materialization_count(dagster: DagsterDev, table: str) -> int:
     return len(data["assetOrError"]["assetMaterializations"])
 
 
-def test_numeric_metadata_plots_over_materializations(page: Page, dagster: DagsterDev) -> None:
+def test_numeric_metadata_plots_over_materializations(page: Page, dagster: DagsterServer) -> None:
     """Plots > Events graphs each numeric figure over the asset's materializations.
 
     Plots > Partitions only covers the newest 120 days of the partition set (the UI's limit), so
@@ -523,7 +504,7 @@ def test_numeric_metadata_plots_over_materializations(page: Page, dagster: Dagst
 
 
 def test_a_run_terminated_mid_day_closes_its_cluster_and_keeps_the_old_day(
-    dagster: DagsterDev,
+    dagster: DagsterServer,
 ) -> None:
     """Terminate a run while its hour stalls: the published day stays whole, no worker remains.
 
@@ -536,15 +517,7 @@ def test_a_run_terminated_mid_day_closes_its_cluster_and_keeps_the_old_day(
     later = uploaded.stat().st_mtime + 10
     os.utime(uploaded, (later, later))
     dagster.mirror.add_faults(name, "stall")
-    params = {
-        "partitionsByAssets": [
-            {"assetKey": {"path": [table]}, "partitions": {"range": {"start": day, "end": day}}}
-            for table in TABLES
-        ]
-    }
-    backfill_id = dagster.graphql(LAUNCH_BACKFILL, p=params)["launchPartitionBackfill"][
-        "backfillId"
-    ]
+    backfill_id = dagster.launch_backfill(TABLES, day, day)
     wait_for(
         lambda: any(r.fault == "stall" and name in r.path for r in dagster.mirror.requests),
         timeout=180,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +23,15 @@ from gh_assets_tests.harnesses.webserver import code_location_loaded
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_DONE = {"SUCCESS", "FAILURE", "CANCELED"}
+BACKFILL_BUSY = {"REQUESTED", "CANCELING", "FAILING"}
+LAUNCH_BACKFILL = (
+    "mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) "
+    "{ __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"
+)
 
 
 @dataclass
-class DagsterDev:
+class DagsterServer:
     """A running `make dev`, its instance, and the folder its runs write tables to."""
 
     url: str
@@ -71,6 +76,27 @@ class DagsterDev:
         )
         return data["partitionBackfillOrError"]
 
+    def launch_backfill(self, assets: Iterable[str], start: str, end: str) -> str:
+        """The README's `launchPartitionBackfill` call over `assets` for the days from `start`
+        to `end`; the backfill's id."""
+        days = {"range": {"start": start, "end": end}}
+        params = {
+            "partitionsByAssets": [
+                {"assetKey": {"path": [asset]}, "partitions": days} for asset in assets
+            ]
+        }
+        result = self.graphql(LAUNCH_BACKFILL, p=params)["launchPartitionBackfill"]
+        assert result["__typename"] == "LaunchBackfillSuccess", result
+        return result["backfillId"]
+
+    def wait_for_backfill(self, backfill_id: str, timeout: float = 300) -> dict:
+        """The backfill once it has ended."""
+        return wait_for(
+            lambda: (state := self.backfill(backfill_id))["status"] not in BACKFILL_BUSY and state,
+            timeout,
+            f"backfill {backfill_id} to finish",
+        )
+
     def wait_for_run(self, run_id: str, timeout: float = 300) -> None:
         status = wait_for(
             lambda: (status := self.run_status(run_id)) in RUN_DONE and status,
@@ -83,7 +109,7 @@ class DagsterDev:
 @contextmanager
 def dagster_dev(
     home: Path, storage: Path, mirror: ArchiveMirror, log: Path
-) -> Iterator[DagsterDev]:
+) -> Iterator[DagsterServer]:
     """`make dev` on a free loopback port, reading `mirror`, writing tables to `storage`, its
     output in `log`.
 
@@ -108,9 +134,11 @@ def dagster_dev(
             start_new_session=True,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
-        dev = DagsterDev(f"http://127.0.0.1:{port}", home, storage, log, mirror, process.pid, env)
+        dev = DagsterServer(
+            f"http://127.0.0.1:{port}", home, storage, log, mirror, process.pid, env
+        )
         try:
-            wait_for(lambda: _server_answers(dev, process), 180, "make dev /server_info")
+            wait_for(lambda: server_answers(dev, process), 180, "make dev /server_info")
             wait_for(dev.code_location_loaded, 120, "the gh_assets code location to load")
             yield dev
         finally:
@@ -125,10 +153,10 @@ def dagster_dev(
             assert not survivors, f"make dev left processes behind: {survivors}"
 
 
-def _server_answers(dev: DagsterDev, process: subprocess.Popen) -> bool:
-    """Whether the webserver answers; fails at once if `dagster dev` has exited."""
+def server_answers(dev: DagsterServer, process: subprocess.Popen) -> bool:
+    """Whether the webserver answers; fails at once if the command that serves it has exited."""
     if process.poll() is not None:
-        raise RuntimeError(f"make dev exited with {process.returncode}; see {dev.log}")
+        raise RuntimeError(f"{process.args} exited with {process.returncode}; see {dev.log}")
     try:
         return requests.get(f"{dev.url}/server_info", timeout=2).ok
     except requests.ConnectionError:

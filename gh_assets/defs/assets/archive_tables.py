@@ -126,7 +126,7 @@ def archive_tables(
         results.append(result)
 
     if plan.build:
-        check_cluster_settings(dask, len(plan.build), store)
+        check_cluster_settings(context, dask, len(plan.build), store)
         run_token = f"{context.run.run_id}.{uuid.uuid4().hex[:8]}"
         try:
             with (

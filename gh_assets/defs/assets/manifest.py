@@ -46,7 +46,7 @@ def gharchive_manifest(
     client = archive.client()
     store = storage.writable_storage()
     if feeds_later_steps(context):  # the run will need a cluster: its settings, before any work
-        check_cluster_settings(dask, len(days), store)
+        check_cluster_settings(context, dask, len(days), store)
     version = code_version(context, MANIFEST.name)
     present = missing = 0
     failures: dict = {}

@@ -30,6 +30,7 @@ from gh_assets.compute.coiled_cost import CoiledBill, RunCost, coiled_bill, run_
 from gh_assets.compute.coiled_options import CoiledOptions
 from gh_assets.compute.local_cluster import StartingCluster, local_cluster
 from gh_assets.compute.worker_usage import WorkerCounter, WorkerUsage
+from gh_assets.defs.setting_failures import setting_failure
 from gh_assets.reporting import Figure, Url
 from gh_assets.settings import setting_field, variable
 from gh_assets.tables.storage import STAGING, Storage, write_probe
@@ -249,13 +250,15 @@ class DaskResource(dg.ConfigurableResource):
             yield RunCluster(client, choice.mode, choice.reason)
 
 
-def check_cluster_settings(dask: DaskResource, partition_count: int, storage: Storage) -> None:
+def check_cluster_settings(
+    context: dg.AssetExecutionContext, dask: DaskResource, partition_count: int, storage: Storage
+) -> None:
     """Fail the step, before any work, with every problem of the cluster settings a run of
     `partition_count` days would meet; such a failure is not retried (a setting must change)."""
     try:
         dask.choose(partition_count, storage)
     except ClusterConfigError as error:
-        raise dg.Failure(str(error), allow_retries=False) from None
+        raise setting_failure(context, str(error)) from None
 
 
 def check_shared_folder(client: Client, storage: Storage) -> None:
