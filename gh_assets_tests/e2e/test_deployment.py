@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from gh_assets.defs.deployment.run_launcher import SETTLED_SECONDS, run_process
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 from gh_assets_tests.harnesses.dagster_dev import REPO, DagsterServer
 from gh_assets_tests.harnesses.deployment import (
+    code_server_processes,
     deployment_instance,
     make_serve,
 )
@@ -130,6 +132,84 @@ def test_a_run_killed_outright_is_retried_by_the_deployment(deployment: Deployme
     asked_since = len(deployment.server.mirror.requests)
     os.kill(pid, signal.SIGKILL)
     assert_retried_and_right(deployment, backfill_id, KILLED_RUN_DAYS, asked_since)
+
+
+def test_a_run_killed_with_its_code_server_is_failed_and_retried(deployment: Deployment) -> None:
+    """SIGKILL the run's process and its parent, the code server's `dagster api grpc`: the
+    deployment brings the code server back, run monitoring fails the run (not CANCELED) within
+    the bound, a retry succeeds and the backfill is not failed."""
+    backfill_id = stall_last_day_and_wait_for_the_others(deployment, KILLED_SERVER_DAYS)
+    [run] = deployment.server.backfill(backfill_id)["runs"]
+    pid, _ = run_process(deployment.instance, run["id"])
+    proxy, [grpc_server] = code_server_processes(deployment.server)
+    assert pid in {child.pid for child in grpc_server.children()}
+    asked_since = len(deployment.server.mirror.requests)
+    killed_at = time.monotonic()
+    for process in (pid, grpc_server.pid):
+        os.kill(process, signal.SIGKILL)
+
+    def code_server_back():
+        try:
+            new_proxy, servers = code_server_processes(deployment.server)
+        except ValueError:
+            return False
+        return new_proxy.pid != proxy.pid and servers and deployment.server.code_location_loaded()
+
+    wait_for(code_server_back, 120, "the code server to come back")
+    status = wait_for(
+        lambda: (status := deployment.server.run_status(run["id"])) not in {"STARTED"} and status,
+        FAILED_WITHIN_SECONDS,
+        "run monitoring to end the dead run",
+    )
+    assert status == "FAILURE", status
+    print(f"the dead run ended FAILURE {time.monotonic() - killed_at:.0f} s after the kill")
+    assert_retried_and_right(deployment, backfill_id, KILLED_SERVER_DAYS, asked_since)
+
+
+def test_a_run_failing_for_a_setting_is_not_retried(deployment: Deployment) -> None:
+    """A run whose config asks for Coiled while the tables go to a local folder fails before any
+    work, tagged not to be retried; no retry run appears."""
+    day = BAD_SETTING_DAY.isoformat()
+    launched = deployment.server.graphql(
+        LAUNCH_RUN,
+        params={
+            "selector": {
+                "repositoryLocationName": "gh_assets",
+                "repositoryName": "__repository__",
+                "jobName": "__ASSET_JOB",
+                "assetSelection": [{"path": [asset]} for asset in ASSETS],
+            },
+            "runConfigData": {"resources": {"dask": {"config": {"mode": "coiled"}}}},
+            "executionMetadata": {"tags": [{"key": "dagster/partition", "value": day}]},
+        },
+    )["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+    status = wait_for(
+        lambda: (
+            (status := deployment.server.run_status(run_id)) in {"SUCCESS", "FAILURE"} and status
+        ),
+        180,
+        "the run to end",
+    )
+    assert status == "FAILURE"
+    time.sleep(15)  # several ticks of the daemon's run retries
+    run = deployment.instance.get_run_by_id(run_id)
+    assert run.tags.get("dagster/will_retry") == "false", run.tags
+    children = deployment.instance.get_runs(dg.RunsFilter(tags={"dagster/parent_run_id": run_id}))
+    assert not children
+
+
+LAUNCH_RUN = """
+mutation($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}
+"""
 
 
 def serve_refuses(env: dict[str, str], home: Path) -> str:
