@@ -15,6 +15,7 @@ import dagster as dg
 import psutil
 
 from gh_assets.defs.deployment.postgres import URL_VARIABLE
+from gh_assets.defs.deployment.serve import command_of
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 from gh_assets_tests.harnesses.dagster_dev import REPO, DagsterServer, server_answers
 from gh_assets_tests.harnesses.processes import free_port, process_group, wait_for
@@ -83,7 +84,7 @@ def code_server_processes(served: DagsterServer) -> tuple[psutil.Process, list[p
     processes it spawned."""
     group = [p for p in psutil.process_iter(["cmdline"]) if _in_group(p, served.pgid)]
     [proxy] = [p for p in group if "code-server" in " ".join(p.info["cmdline"] or ())]
-    servers = [c for c in proxy.children() if "api grpc" in " ".join(_command(c))]
+    servers = [c for c in proxy.children() if "api grpc" in " ".join(command_of(c))]
     return proxy, servers
 
 
@@ -92,10 +93,3 @@ def _in_group(process: psutil.Process, pgid: int) -> bool:
         return os.getpgid(process.pid) == pgid
     except ProcessLookupError:
         return False
-
-
-def _command(process: psutil.Process) -> list[str]:
-    try:
-        return process.cmdline()
-    except psutil.Error:  # ended meanwhile, or a zombie
-        return []

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -110,7 +110,7 @@ class Supervised:
     env: dict[str, str]
     process: subprocess.Popen | None = None
     unanswered: int = 0
-    started: float = field(default=0.0)
+    started: float = 0.0
 
     def start(self) -> None:
         self.process = subprocess.Popen(self.command, env=self.env)
@@ -131,7 +131,7 @@ class Supervised:
             targets += [
                 child
                 for child in targets[0].children(recursive=True)
-                if spawned in " ".join(_command(child))
+                if spawned in " ".join(command_of(child))
             ]
         for target in targets:
             _signal(target, signal.SIGTERM)
@@ -141,7 +141,7 @@ class Supervised:
         self.process.wait()
 
 
-def _command(process: psutil.Process) -> list[str]:
+def command_of(process: psutil.Process) -> list[str]:
     try:
         return process.cmdline()
     except psutil.Error:
