@@ -16,6 +16,8 @@ export UV_COMPILE_BYTECODE := 1
 COMPILE_PROJECT := python -m compileall -q gh_assets
 DEV_PORT ?= 3000
 SERVE_HOST ?= 127.0.0.1
+# the code location `make serve` serves (the tests serve one with Coiled's cloud replaced)
+SERVE_MODULE ?= gh_assets.definitions
 
 .PHONY: dev serve query test test-fast lint bench soak sync system-packages
 
@@ -42,7 +44,8 @@ serve: $(UV)
 	$(UV) run --frozen --no-dev $(COMPILE_PROJECT)
 	DAGSTER_HOME=$(SERVE_HOME) $(UV) run --frozen --no-dev --no-sync python -c 'import os, signal, sys; \
 	signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
-	python -m gh_assets.defs.deployment.serve --host $(SERVE_HOST) --port $(DEV_PORT)
+	python -m gh_assets.defs.deployment.serve --host $(SERVE_HOST) --port $(DEV_PORT) \
+	--module $(SERVE_MODULE)
 
 # A SQL query over the tables with DuckDB (a runtime dependency): make query SQL="SELECT ..."
 # DuckDB gets the query as typed: make neither expands it (`$(value ...)`: a JSON path's `$.a.b`

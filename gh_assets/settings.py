@@ -136,6 +136,13 @@ class Settings(BaseModel):
         "cause a retry can fix (the archive, a lost cluster or worker, a dead run process; not "
         "a bad setting)",
     )
+    dead_run_seconds: int = Field(
+        default=180,
+        ge=0,
+        description="deployment (make serve): a run whose process is gone ends FAILURE once its "
+        "code server has answered for 70 s, or at the latest this many seconds after it was "
+        "found gone",
+    )
 
     @field_validator("source_url")
     @classmethod

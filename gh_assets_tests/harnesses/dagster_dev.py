@@ -12,6 +12,7 @@ from pathlib import Path
 
 import requests
 
+from gh_assets.tables.storage import Storage
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 from gh_assets_tests.harnesses.processes import (
     free_port,
@@ -29,14 +30,19 @@ LAUNCH_BACKFILL = (
     "{ __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"
 )
 
+START_SENSOR = (
+    "mutation($selector: SensorSelector!) { startSensor(sensorSelector: $selector) "
+    "{ __typename ... on PythonError { message } ... on UnauthorizedError { message } } }"
+)
+
 
 @dataclass
 class DagsterServer:
-    """A running `make dev`, its instance, and the folder its runs write tables to."""
+    """A running `make dev` (or `make serve`), its instance, and where its runs write tables."""
 
     url: str
     home: Path
-    storage: Path
+    storage: Path | Storage
     log: Path
     mirror: ArchiveMirror
     pgid: int
@@ -88,6 +94,16 @@ class DagsterServer:
         result = self.graphql(LAUNCH_BACKFILL, p=params)["launchPartitionBackfill"]
         assert result["__typename"] == "LaunchBackfillSuccess", result
         return result["backfillId"]
+
+    def start_sensor(self, name: str) -> None:
+        """Turn the sensor on, as its toggle in the UI does."""
+        selector = {
+            "repositoryLocationName": "gh_assets",
+            "repositoryName": "__repository__",
+            "sensorName": name,
+        }
+        started = self.graphql(START_SENSOR, selector=selector)["startSensor"]
+        assert started["__typename"] == "Sensor", started
 
     def wait_for_backfill(self, backfill_id: str, timeout: float = 300) -> dict:
         """The backfill once it has ended."""

@@ -16,6 +16,7 @@ import psutil
 
 from gh_assets.defs.deployment.postgres import URL_VARIABLE
 from gh_assets.defs.deployment.serve import command_of
+from gh_assets.tables.storage import Storage
 from gh_assets_tests.harnesses.archive_mirror import ArchiveMirror
 from gh_assets_tests.harnesses.dagster_dev import REPO, DagsterServer, server_answers
 from gh_assets_tests.harnesses.processes import free_port, process_group, wait_for
@@ -23,10 +24,17 @@ from gh_assets_tests.harnesses.processes import free_port, process_group, wait_f
 
 @contextmanager
 def make_serve(
-    home: Path, database_url: str, mirror: ArchiveMirror, storage: Path, log: Path
+    home: Path,
+    database_url: str,
+    mirror: ArchiveMirror,
+    storage: Path | Storage,
+    log: Path,
+    settings: dict[str, str] | None = None,
+    module: str = "gh_assets.definitions",
 ) -> Iterator[DagsterServer]:
-    """`make serve` on free loopback ports with DAGSTER_HOME=`home` (a copy of the deploy/
-    instance), reading `mirror`, writing tables to `storage`; stopped by SIGTERM to its group."""
+    """`make serve` of `module` on free loopback ports with DAGSTER_HOME=`home` (a copy of the
+    deploy/ instance), reading `mirror`, writing tables to `storage`, with a local cluster or the
+    `settings` given (variables); stopped by SIGTERM to its group."""
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml")
     port = free_port()
@@ -34,13 +42,14 @@ def make_serve(
     env |= {
         URL_VARIABLE: database_url,
         "GH_ASSETS_SOURCE_URL": mirror.base_url,
-        "GH_ASSETS_STORAGE": str(storage),
+        "GH_ASSETS_STORAGE": storage.url if isinstance(storage, Storage) else str(storage),
         "GH_ASSETS_DASK_MODE": "local",
         "PYTHONUNBUFFERED": "1",
+        **(settings or {}),
     }
     with log.open("ab") as log_file:
         process = subprocess.Popen(
-            ["make", "serve", f"DEV_PORT={port}", f"DAGSTER_HOME={home}"],
+            ["make", "serve", f"DEV_PORT={port}", f"DAGSTER_HOME={home}", f"SERVE_MODULE={module}"],
             cwd=REPO,
             env=env,
             stdout=log_file,

@@ -180,7 +180,7 @@ def say(line: str) -> None:
 class Deployment:
     """The code server, the webserver and the daemon, kept up until SIGTERM or SIGINT."""
 
-    def __init__(self, home: Path, host: str, port: int, code_server_port: int):
+    def __init__(self, home: Path, host: str, port: int, code_server_port: int, module: str):
         self.code_server_address = (host, code_server_port or free_port(host))
         self.folder = Path(tempfile.mkdtemp(prefix="gh_assets_serve_"))
         workspace = self.folder / "workspace.yaml"
@@ -193,7 +193,7 @@ class Deployment:
         scripts = Path(sys.executable).parent  # the environment's dagster commands
         self.code_server = Supervised(
             "code server",
-            [str(scripts / "dagster"), "code-server", "start", "-m", "gh_assets.definitions"]
+            [str(scripts / "dagster"), "code-server", "start", "-m", module]
             + ["--location-name", LOCATION, "-h", host, "-p", str(self.code_server_address[1])],
             env,
         )
@@ -270,11 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3000, help="the webserver's")
     parser.add_argument("--code-server-port", type=int, default=0, help="0: a free port")
+    parser.add_argument("--module", default="gh_assets.definitions", help="the code location's")
     options = parser.parse_args(argv)
     home = Path(os.environ.get("DAGSTER_HOME") or "deploy").resolve()
     try:
         preflight(home)
-        Deployment(home, options.host, options.port, options.code_server_port).run()
+        Deployment(home, options.host, options.port, options.code_server_port, options.module).run()
     except NotServable as error:
         say(str(error))
         return 2

@@ -44,15 +44,22 @@ PARTITION_TAG = "dagster/partition"
 RANGE_TAGS = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 
 
-def run_day_count(tags: Mapping[str, str]) -> int | None:
-    """The days a daily-partitioned run covers, from its tags (None: not known from them)."""
-    if PARTITION_TAG in tags:
-        return 1
+def run_day_span(tags: Mapping[str, str]) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a daily-partitioned run covers, from its tags (None: not known)."""
     try:
+        if PARTITION_TAG in tags:
+            day = dt.date.fromisoformat(tags[PARTITION_TAG])
+            return day, day
         first, last = (dt.date.fromisoformat(tags[tag]) for tag in RANGE_TAGS)
     except (KeyError, ValueError):
         return None
-    return (last - first).days + 1
+    return first, last
+
+
+def run_day_count(tags: Mapping[str, str]) -> int | None:
+    """The days a daily-partitioned run covers, from its tags (None: not known from them)."""
+    span = run_day_span(tags)
+    return None if span is None else (span[1] - span[0]).days + 1
 
 
 class CoiledConfig(dg.Config, CoiledOptions):
