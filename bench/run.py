@@ -6,7 +6,8 @@ Scenarios: ``synthetic-<style>`` (generated hours, all approaches), ``real`` (th
 hour), ``day`` (a day of hours: 1 -> 2 worker scaling), ``memory`` (one large 2020-style hour) and
 ``e2e`` (the CLI run of a week and of a day against the DuckDB one-liner: bench.end_to_end) and
 ``rerun`` (re-running a 30-day range, unchanged and with one day changed, against building it:
-bench.rerun).
+bench.rerun) and ``asset-page`` (the UI's asset pages on PostgreSQL with a year materialized:
+bench.asset_page).
 Each measurement runs in a fresh process (see bench.approaches). Prints the tables and writes the
 figures to bench/latest.json. MB = 1e6 bytes, for throughput and RSS alike.
 """
@@ -30,7 +31,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from bench import end_to_end, rerun
+from bench import asset_page, end_to_end, rerun
 from bench.approaches import FLOORS, RESULT_PREFIX, RUNNERS
 from bench.generate import MB, ensure
 
@@ -408,7 +409,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--memory-mb", type=float, default=430.0, help="MB of the 2020-style hour")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument(
-        "--scenarios", nargs="+", default=["synthetic", "real", "day", "memory", "e2e", "rerun"]
+        "--scenarios",
+        nargs="+",
+        default=["synthetic", "real", "day", "memory", "e2e", "rerun", "asset-page"],
     )
     p.add_argument("--approaches", nargs="+", default=ALL, choices=ALL)
     p.add_argument("--quick", action="store_true", help="small smoke run (~1 min)")
@@ -423,11 +426,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, default=BENCH / "latest.json")
     end_to_end.add_arguments(p)
     rerun.add_arguments(p)
+    asset_page.add_arguments(p)
     a = p.parse_args(argv)
     if a.quick:
         a.reps, a.mb, a.hours, a.day_hours, a.day_mb, a.memory_mb = 1, 10.0, 2, 4, 5.0, 50.0
         a.e2e_reps, a.month = 1, False
         a.rerun_days, a.rerun_hour_mb, a.rerun_reps = 4, 2.0, 1
+        a.asset_page_reps = 1
     return a
 
 
@@ -459,6 +464,11 @@ def main(argv: list[str] | None = None) -> None:
         reruns = rerun.measure(a)
         print()
         rerun.print_summary(reruns)
+    pages = None
+    if "asset-page" in a.scenarios:
+        pages = asset_page.measure(a)
+        print()
+        asset_page.print_summary(pages)
     elapsed = time.perf_counter() - t0
     print(f"total {elapsed:.0f} s; figures in {a.json}")
     meta = {
@@ -476,6 +486,7 @@ def main(argv: list[str] | None = None) -> None:
         "targets": targets,
         "end_to_end": e2e,
         "rerun": reruns,
+        "asset_page": pages,
     }
     a.json.write_text(json.dumps(figures, indent=1))
 
