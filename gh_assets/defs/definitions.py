@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from gh_assets.defs import command_line_errors
 from gh_assets.defs.assets import api_commits, archive_tables, gharchive_manifest, repo_activity
 from gh_assets.defs.jobs import daily_job
 from gh_assets.defs.partitions import backfill_policy_for
@@ -27,4 +28,5 @@ def definitions_for(settings: Settings) -> dg.Definitions:
     )
 
 
+command_line_errors.install()
 defs = definitions_for(current_settings())
