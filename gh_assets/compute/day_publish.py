@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gh_assets.compute.day_files import PartRows, write_day_file
-from gh_assets.tables.arrays import booleans, to_numpy
+from gh_assets.tables.arrays import booleans, empty_table, to_numpy
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS, Table
 from gh_assets.tables.storage import Storage
 
@@ -151,7 +151,7 @@ def read_key_table(storage: Storage, day_table: DayTable, paths: Sequence[str]) 
         repeated,
         sum(len(part) for part in repeated if part is not None),
         pc.count_distinct(all_ids).as_py(),
-        pa.concat_tables(kept) if kept else schema.empty_table(),
+        pa.concat_tables(kept) if kept else empty_table(schema),
     )
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from gh_assets.reading.event_rows import EventsRead, careful_row, line_events
 from gh_assets.reading.fast_events import fast_row
-from gh_assets.tables.arrays import array, from_numpy, repeated, utf8_strings
+from gh_assets.tables.arrays import array, empty_table, from_numpy, repeated, utf8_strings
 from gh_assets.tables.catalogue import EVENTS
 
 _PAYLOAD = EVENTS.schema.names.index("payload")
@@ -60,7 +60,7 @@ class EventsTableBuilder:
     def _to_table(self, rows: list[tuple]) -> pa.Table:
         self.read.events += len(rows)
         if not rows:
-            return EVENTS.schema.empty_table()
+            return empty_table(EVENTS.schema)
         columns = list(zip(*rows, strict=True))
         columns[_PAYLOAD] = utf8_strings(columns[_PAYLOAD])
         arrays = [

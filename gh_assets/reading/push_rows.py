@@ -14,7 +14,7 @@ from gh_assets.reading.events import (
     event_user,
     listed_commits,
 )
-from gh_assets.tables.arrays import array, booleans, repeated
+from gh_assets.tables.arrays import array, booleans, empty_table, repeated
 from gh_assets.tables.catalogue import COMMITS, PUSH_EVENTS
 
 
@@ -110,8 +110,8 @@ class PushTableBuilder:
     def take(self) -> tuple[pa.Table, pa.Table]:
         """The rows collected since the last call, as (push_events, commits) tables."""
         self._rows_to_tables()
-        pushes = [tables[0] for tables in self._tables] or [PUSH_EVENTS.schema.empty_table()]
-        commits = [tables[1] for tables in self._tables] or [COMMITS.schema.empty_table()]
+        pushes = [tables[0] for tables in self._tables] or [empty_table(PUSH_EVENTS.schema)]
+        commits = [tables[1] for tables in self._tables] or [empty_table(COMMITS.schema)]
         self._tables = []
         self.pending_rows = 0
         return pa.concat_tables(pushes), pa.concat_tables(commits)

@@ -7,7 +7,7 @@ without bytecode), in the Dagster process and in each Dask worker, for nothing, 
 here comes from pandas. The builders here give the same arrays from buffers, which pyarrow takes
 as they are, and `to_numpy` gives integers back the same way. (`pq.read_table` and group-bys
 import pandas too, through `pyarrow.dataset`: use `pq.ParquetFile(...).read` and
-`pc.value_counts` instead.)
+`pc.value_counts` instead; `Schema.empty_table` too: use `empty_table`.)
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ _NUMPY_INTEGERS = {
     pa.int32(): np.int32,
     pa.int64(): np.int64,
 }
+
+
+def empty_table(schema: pa.Schema) -> pa.Table:
+    """A table of `schema` with no rows."""
+    return pa.Table.from_batches([], schema=schema)
 
 
 def _validity(values: Sequence) -> tuple[pa.Buffer | None, int]:

@@ -66,3 +66,21 @@ def test_the_day_steps_in_the_dagster_process_import_no_pandas():
     loaded = modules_after(DAY_STEPS)
     assert {"duckdb", "pyarrow"} <= loaded
     assert "pandas" not in loaded
+
+
+HOUR_WITHOUT_PUSHES = """
+import gzip, io
+from gh_assets.compute.hour_transform import transform_stream
+lines = [b'{"id": "1", "type": "WatchEvent", "actor": {"id": 1, "login": "a"}, '
+         b'"repo": {"id": 2, "name": "a/b"}, "payload": {}, "public": true, '
+         b'"created_at": "2015-01-01T00:00:00Z"}', b"\\x00" * 64, b"{not json"]
+hour = io.BytesIO(gzip.compress(b"\\n".join(lines) + b"\\n"))
+sinks = {name: io.BytesIO() for name in ("push_events", "commits", "events")}
+summary = transform_stream(hour, "2015-01-01-0.json.gz", sinks)
+assert all(sink.getvalue() for sink in sinks.values()), summary
+"""
+
+
+def test_a_damaged_hour_without_pushes_imports_no_pandas():
+    """Its empty push and commit parts are built without pyarrow's `Schema.empty_table`."""
+    assert "pandas" not in modules_after(HOUR_WITHOUT_PUSHES)
