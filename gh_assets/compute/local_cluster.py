@@ -31,10 +31,12 @@ from gh_assets.compute.worker_config import WORKER_DASK_CONFIG
 if TYPE_CHECKING:
     from distributed import LocalCluster
 
+WORKER_CLOSING = "gh_assets.compute.worker_closing"  # a preload: see its docstring
 WORKER_MODULES = (
     "distributed",
     "gh_assets.compute.hour_transform",
     "gh_assets.compute.day_publish",
+    WORKER_CLOSING,
 )
 
 
@@ -74,7 +76,11 @@ def local_cluster(
     from distributed import LocalCluster
 
     _use_our_forkserver_preload()
-    config = {**WORKER_DASK_CONFIG, "distributed.worker.multiprocessing-method": "forkserver"}
+    config = {
+        **WORKER_DASK_CONFIG,
+        "distributed.worker.multiprocessing-method": "forkserver",
+        "distributed.worker.preload": [WORKER_CLOSING],
+    }
     with dask.config.set(config), main_module_hidden():
         return LocalCluster(
             n_workers=workers,

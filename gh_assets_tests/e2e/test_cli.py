@@ -33,6 +33,7 @@ def run_cli(module: str, partition_args: list[str], env: dict, home: Path) -> st
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-5000:]
+    assert "Traceback" not in output, output  # a clean run prints none (retries: one line each)
     return output
 
 
