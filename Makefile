@@ -62,7 +62,7 @@ system-packages:
 test: sync system-packages
 	$(UV) run --frozen pytest
 
-# the unit tier: no services, about a minute on 2 cores
+# the unit tier: no services, about 30 s on 2 cores
 test-fast: sync
 	$(UV) run --frozen pytest gh_assets_tests/unit
 
