@@ -33,6 +33,7 @@ from gh_assets.reading.records import (
     LineBlock,
     NotGzipError,
     StreamDamage,
+    count_blank_lines,
     count_records,
     line_blocks,
     lines_containing,
@@ -56,6 +57,7 @@ class HourSummary:
     found: bool = True
     compressed_bytes: int = 0
     lines: int = 0
+    blank_lines: int = 0
     push_lines: int = 0
     damaged_lines: int = 0
     objects_recovered: int = 0
@@ -74,8 +76,9 @@ class HourSummary:
 
     @property
     def events(self) -> int:
-        """Events read: whole lines, plus the objects recovered from damaged push lines."""
-        return self.lines - self.damaged_lines + self.objects_recovered
+        """Events read: whole lines that are not blank, plus the objects recovered from damaged
+        push lines."""
+        return self.lines - self.blank_lines - self.damaged_lines + self.objects_recovered
 
     @property
     def stream_damaged(self) -> bool:
@@ -179,6 +182,7 @@ def transform_stream(
     try:
         for block in line_blocks(compressed, damage):
             summary.lines += count_records(block) if events is None else events.feed(block)
+            summary.blank_lines += count_blank_lines(block)
             if pushes is not None:
                 pushes.feed(block)
     except BaseException:

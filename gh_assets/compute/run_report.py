@@ -81,6 +81,7 @@ class DayReport:
             "unreadable_files": len(found) - len(read),
             "bytes_downloaded": sum(hour.compressed_bytes for hour in found),
             "lines_read": sum(hour.lines for hour in found),
+            "blank_lines": sum(hour.blank_lines for hour in found),
             "nul_runs": sum(hour.nul_runs for hour in found),
             "read_retries": sum(hour.read_retries for hour in found),
             "worker_processes": self._worker_processes(read),

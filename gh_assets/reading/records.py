@@ -118,6 +118,21 @@ def count_records(block: LineBlock) -> int:
     return int(breaks) + (not data.endswith(b"\n", start, end))
 
 
+SHORTEST_EVENT = 16  # bytes: a line shorter than this is checked for being blank
+
+
+def count_blank_lines(block: LineBlock) -> int:
+    """Lines in a block that hold nothing but whitespace: no event, and no damage either.
+
+    Only the short lines are looked at; an event is longer."""
+    data, start, end = block
+    breaks = np.flatnonzero(np.frombuffer(data, np.uint8, end - start, start) == _LINE_BREAK)
+    ends = breaks if data.endswith(b"\n", start, end) else np.append(breaks, end - start)
+    starts = np.concatenate(([0], breaks + 1))[: len(ends)]
+    short = np.flatnonzero(ends - starts < SHORTEST_EVENT)
+    return sum(not data[start + starts[i] : start + ends[i]].strip() for i in short.tolist())
+
+
 def block_lines(block: LineBlock) -> list[memoryview]:
     """The lines of a block without their line breaks, as views of it (nothing copied): as many
     as `count_records` counts, from one scan for the line breaks."""

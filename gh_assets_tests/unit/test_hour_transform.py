@@ -87,6 +87,17 @@ def test_spacing_and_key_order_do_not_hide_a_push_and_a_mention_is_not_one():
     assert summary.lines == 2 and summary.events == 2
 
 
+@pytest.mark.parametrize("arrow_reader", [True, False], ids=["arrow", "line-by-line"])
+def test_blank_lines_are_counted_apart_not_as_events(arrow_reader):
+    """Empty and whitespace-only lines, between events and at the end: no event, no damage."""
+    summary, pushes, _ = run(
+        [b"", push("1", commits=[]), b"", b"  \r", push("2", commits=[])], arrow_reader
+    )
+    assert [row["event_id"] for row in pushes] == ["1", "2"]
+    assert (summary.lines, summary.blank_lines, summary.events) == (5, 3, 2)
+    assert summary.damaged_lines == 0
+
+
 def test_a_line_that_is_json_but_not_an_event_is_counted_not_lost():
     summary, pushes, _ = run([b'"PushEvent"', push("1", commits=[])])
     assert [row["event_id"] for row in pushes] == ["1"]
