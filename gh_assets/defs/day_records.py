@@ -30,6 +30,8 @@ from dagster._core.definitions.data_version import (
 )
 from dagster._core.definitions.source_asset import SYSTEM_METADATA_KEY_SOURCE_ASSET_OBSERVATION
 
+from gh_assets.defs import command_line_summary
+
 MATERIALIZATION = dg.DagsterEventType.ASSET_MATERIALIZATION
 
 
@@ -101,6 +103,7 @@ def record_day(
     version: DayVersion | None = None,
 ) -> None:
     """Record a day of `asset` as materialized now, with what it was built from."""
+    command_line_summary.note_day(asset, day.isoformat(), metadata)
     context.log_event(
         dg.AssetMaterialization(
             asset,

@@ -116,3 +116,61 @@ def test_auto_mode_chooses_the_cluster_by_days_in_the_run(
     assert closed == {"event": "closed", "name": kwargs["name"]}
     assert not [pid for pid in started["worker_pids"] if psutil.pid_exists(pid)]
     assert started["dashboard"].startswith("http://127.0.0.1:")
+
+
+def launch(partition_args: list[str], env: dict, home: Path) -> subprocess.CompletedProcess:
+    home.mkdir(exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return subprocess.run(
+        [DG, "launch", "-m", "gh_assets.definitions", "--assets", "gharchive_manifest*"]
+        + partition_args,
+        cwd=PROJECT,
+        env={**os.environ, "DAGSTER_HOME": str(home), **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def summary_lines(completed: subprocess.CompletedProcess) -> list[str]:
+    """What the output ends with: the run's days, a line each (and the verdict, if any)."""
+    lines = completed.stderr.rstrip("\n").splitlines()
+    start = lines.index("gh_assets: the run's days")
+    return lines[start + 1 :]
+
+
+@pytest.mark.parametrize("unreadable_files", ["fail", "skip"])
+def test_a_cli_run_ends_with_its_days_and_fails_on_a_failed_error_check(
+    unreadable_files, mirror, mirror_root, tmp_path
+):
+    """Hour 7 of the day stays an XML page. With GH_ASSETS_UNREADABLE_FILES=skip the day is built
+    without it and its ERROR check fails: the run succeeds, the output says which check failed
+    (a warning as it happens, then in the summary) and the exit status is 1. Without the hour
+    (the archive never had it), the day is clean and the exit status 0."""
+    day = dt.date(2017, 11, 9)
+    fake = fake_damaged_day(day)
+    if unreadable_files == "fail":
+        del fake.hours[7]
+    fake.write(mirror_root)
+    env = {
+        "GH_ASSETS_SOURCE_URL": mirror.base_url,
+        "GH_ASSETS_STORAGE": str(tmp_path / "tables"),
+        "GH_ASSETS_DASK_MODE": "local",
+        "GH_ASSETS_UNREADABLE_FILES": unreadable_files,
+    }
+    completed = launch(["--partition", day.isoformat()], env, tmp_path / "h")
+    output = completed.stdout + completed.stderr
+    assert "RUN_SUCCESS" in output, output[-5000:]
+    pushes, commits = expected_rows(fake)
+    [line, *verdict] = summary_lines(completed)
+    assert line.startswith(f"  {day}: push_events {len(pushes):,}, commits {len(commits):,}, ")
+    assert "repo_activity" in line and "; hours missing " in line
+    if unreadable_files == "skip":
+        failed = "push_events.all_published_hours_read (error)"
+        assert line.endswith(f"checks failed: {failed}, events.all_published_hours_read (error)")
+        assert verdict == ["gh_assets: 2 check(s) of ERROR severity failed: exit status 1"]
+        assert "check all_published_hours_read of push_events failed (ERROR)" in output
+        assert completed.returncode == 1
+    else:
+        assert line.endswith("checks failed: none") and not verdict
+        assert completed.returncode == 0, output[-5000:]

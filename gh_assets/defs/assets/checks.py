@@ -30,6 +30,7 @@ from dagster._core.storage.asset_check_execution_record import (
 )
 
 from gh_assets.compute.run_report import CHECKS, DayReport
+from gh_assets.defs import command_line_summary
 from gh_assets.defs.assets.metadata import metadata
 from gh_assets.defs.day_records import RecordedDay, recorded_days
 from gh_assets.github.report import ApiDayReport
@@ -61,6 +62,11 @@ class CheckVerdicts:
         """Log one check's verdict on one day (ISO), naming the day in its description and
         pointing at the day's record it judges (the UI's *Target materialization*)."""
         self.outcomes.setdefault((asset, name, severity), {})[day] = outcome
+        command_line_summary.note_check(asset, name, severity, day, outcome.passed)
+        if not outcome.passed:
+            self.context.log.warning(
+                f"{day}: check {name} of {asset} failed ({severity.upper()}): {outcome.summary}"
+            )
         if (asset, day) not in self.targets:
             self._find_targets(asset, [day])
         self.context.log_event(
