@@ -234,13 +234,21 @@ def test_a_starting_cluster_closes_unless_taken():
 
 
 def forked_workers() -> list[int]:
-    """The worker processes forked from this process's Dask forkserver."""
+    """The worker processes forked from this process's Dask forkserver (other children, such as
+    a zombie left by an earlier test, are passed over)."""
     return [
         child.pid
         for server in psutil.Process().children()
-        if "forkserver" in " ".join(server.cmdline())
+        if "forkserver" in " ".join(_command(server))
         for child in server.children()
     ]
+
+
+def _command(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
 
 
 @pytest.mark.parametrize("dashboard", [True, False])
