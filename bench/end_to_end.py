@@ -61,6 +61,7 @@ VENV_BIN = Path(sys.executable).parent
 FIRST_DAY = dt.date(2015, 1, 5)  # the first hour of the 2015 style
 WEEK = [FIRST_DAY + dt.timedelta(days=i) for i in range(7)]
 MONTH = [FIRST_DAY + dt.timedelta(days=i) for i in range(30)]
+SCOPES = {"day": 1, "week": 7, "month": 30}  # days, of the same generated hours
 GOALS = {
     "week wall / duckdb_one_read": 0.7,
     "week CPU / duckdb_one_read": 1.0,
@@ -417,7 +418,9 @@ def breakdown(home: Path, trace: Path, started: float, ended: float) -> dict:
 
 
 # --- the runs and their summary ----------------------------------------------------------------
-def variants(args: argparse.Namespace, week: Path, month: Path | None) -> dict[str, Callable]:
+def variants(
+    args: argparse.Namespace, week: Path, month: Path | None, full_month: Path | None
+) -> dict[str, Callable]:
     """Name -> a function of a fresh work folder that measures one run (those `--only` names)."""
     found: dict[str, Callable] = {}
     for code in [args.code, *args.compare]:
@@ -433,20 +436,25 @@ def variants(args: argparse.Namespace, week: Path, month: Path | None) -> dict[s
             found[f"{scope} {form}"] = partial(run_duckdb, form, week, days)
     if month:
         found["month gh_assets (memory)"] = partial(run_gh_assets, month, MONTH, code=args.code)
+    if full_month:  # the week's hours under 30 day names: the scaling line's third step
+        found["month gh_assets"] = partial(run_gh_assets, full_month, MONTH, code=args.code)
+        found["month duckdb_one_read"] = partial(run_duckdb, "duckdb_one_read", full_month, MONTH)
     only = args.only or ()
     return {name: run for name, run in found.items() if not only or any(o in name for o in only)}
 
 
-def measure_all(args: argparse.Namespace, week: Path, month: Path | None) -> list[Measurement]:
+def measure_all(
+    args: argparse.Namespace, week: Path, month: Path | None, full_month: Path | None
+) -> list[Measurement]:
     become_subreaper()
     measurements = []
     work_root = args.work_dir / "e2e"
     work_root.mkdir(parents=True, exist_ok=True)
-    runs = variants(args, week, month)
+    runs = variants(args, week, month, full_month)
     for rep in range(1, args.e2e_reps + 1):
         for name, measure in runs.items():
             if name.startswith("month") and rep > 1:
-                continue  # once: it is about memory
+                continue  # once: minutes each
             work = Path(tempfile.mkdtemp(prefix="run-", dir=work_root))
             try:
                 result = measure(work)
@@ -499,7 +507,7 @@ def summarize(measurements: list[Measurement]) -> dict:
             "tasks": _median_of(m.tasks for m in ok),
             "imports": ok[-1].imports,
         }
-    for scope in ("week", "day"):
+    for scope in SCOPES:
         ours = summary.get(f"{scope} gh_assets")
         for form in DUCKDB_FORMS:
             duck = summary.get(f"{scope} {form}")
@@ -579,10 +587,48 @@ def print_summary(result: dict) -> None:
         + "; ".join(f"{p}: {what}" for p, what in PHASES)
     )
     print("tasks: summed durations of the Dask tasks; fixed cost: wall minus the tasks' wall time")
+    scaling = scaling_rows(result["variants"])
+    if scaling:
+        print()
+        print("Scaling with work (the same generated hours; x day: wall and CPU over the day's):")
+        _print_table(
+            (
+                "work",
+                "gh_assets wall / CPU s",
+                "x day",
+                "peak RSS MB",
+                "DuckDB one read wall / CPU s",
+            )
+            + ("x day", "peak RSS MB", "x DuckDB wall / CPU"),
+            scaling,
+        )
     for w in result["warnings"]:
         print(w)
     for g in result["goals"]:
         print(f"{'PASS' if g['ok'] else 'FAIL'}  {g['goal']}: {g['measured']} ({g['bound']})")
+
+
+def scaling_rows(variants: dict) -> list[tuple[str, ...]]:
+    """A row per scope (day, week, month) measured for both gh_assets and DuckDB's one read."""
+    rows = []
+    for scope, days in SCOPES.items():
+        ours, duck = (variants.get(f"{scope} {name}") for name in ("gh_assets", "duckdb_one_read"))
+        if not (ours and duck):
+            continue
+        cells = [f"{scope} ({days * 24} files)"]
+        for run, name in ((ours, "gh_assets"), (duck, "duckdb_one_read")):
+            base = variants.get(f"day {name}")
+            growth = (
+                f"{run['wall_s'] / base['wall_s']:.1f} / {run['cpu_s'] / base['cpu_s']:.1f}"
+                if base
+                else ""
+            )
+            peak = max(run["peak_rss_mb"].values(), default=0)
+            cells += [f"{run['wall_s']:.1f} / {run['cpu_s']:.1f}", growth, f"{peak:.0f}"]
+        ratio = ours.get("x_duckdb_one_read", {})
+        cells.append(f"{ratio.get('wall', 0):.2f} / {ratio.get('cpu', 0):.2f}")
+        rows.append(tuple(cells))
+    return rows
 
 
 def _print_table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
@@ -594,29 +640,31 @@ def _print_table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
-def prepare(args: argparse.Namespace) -> tuple[Path, Path | None]:
-    """The week's folder (and the month's, of small hours, for the Dagster process's memory)."""
+def prepare(args: argparse.Namespace) -> tuple[Path, Path | None, Path | None]:
+    """The week's folder, the month's of small hours (for the Dagster process's memory) and the
+    month's of the week's hours (for the scaling line)."""
     data_dir = args.data_dir.resolve()
     gen = data_dir / "gen"
     hours = ensure("2015", args.day_mb, 24, args.seed, gen)
     week = link_days(hours, WEEK, data_dir / "e2e-week")
-    month = None
+    month = full_month = None
     if args.month:
         small = ensure("2015", args.month_mb, 24, args.seed, gen)
         month = link_days(small, MONTH, data_dir / "e2e-month")
+    if args.scaling:
+        full_month = link_days(hours, MONTH, data_dir / "e2e-month-full")
     for code in {args.code, *args.compare} - {None}:  # as `make sync` compiles this checkout
         compile_code = [sys.executable, "-m", "compileall", "-q", str(code / "gh_assets")]
         subprocess.run(compile_code, check=True)
-    for folder in (week, month):
+    for folder in (week, month, full_month):
         if folder:  # in the page cache before the first run, for every variant alike
             for path in sorted(folder.iterdir()):
                 path.read_bytes()
-    return week, month
+    return week, month, full_month
 
 
 def run(args: argparse.Namespace) -> dict:
-    week, month = prepare(args)
-    measurements = measure_all(args, week, month)
+    measurements = measure_all(args, *prepare(args))
     result = summarize(measurements)
     result["runs"] = [asdict(m) for m in measurements]
     result["phases"] = dict(PHASES)
@@ -631,6 +679,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--e2e-reps", type=int, default=3, help="interleaved runs of each")
     p.add_argument("--no-month", dest="month", action="store_false", help="skip the 30-day run")
     p.add_argument("--month-mb", type=float, default=1.0, help="MB per hour of the 30-day run")
+    p.add_argument(
+        "--no-scaling",
+        dest="scaling",
+        action="store_false",
+        help="skip the month of the week's hours (gh_assets and DuckDB), the scaling line's third",
+    )
     p.add_argument("--code", type=Path, help="a checkout of this project to run instead")
     p.add_argument(
         "--compare", type=Path, nargs="*", default=[], help="checkouts to run too (week, day)"
