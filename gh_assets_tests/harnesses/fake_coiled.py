@@ -18,6 +18,8 @@ import coiled
 import dask
 from distributed import LocalCluster
 
+from gh_assets.compute.local_cluster import WORKER_CLOSING
+
 RECORD_ENV = "GH_ASSETS_TEST_COILED_RECORD"
 MAX_PROCESSES = 3  # a cluster asked for more workers gets this many local worker processes
 VM_TYPE = "fake.xlarge"
@@ -95,13 +97,16 @@ def fake_cluster(**kwargs) -> LocalCluster:
             "connection_has_token": bool(getattr(cloud, "token", None)),
         }
     )
-    cluster = RecordedCluster(
-        n_workers=min(kwargs.get("n_workers", 2), MAX_PROCESSES),
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    )
+    # a Coiled cluster's workers log on their VMs; these would print their closing heartbeat's
+    # tracebacks into the run's output, as the local cluster's do without its worker preload
+    with dask.config.set({"distributed.worker.preload": [WORKER_CLOSING]}):
+        cluster = RecordedCluster(
+            n_workers=min(kwargs.get("n_workers", 2), MAX_PROCESSES),
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        )
     cluster.recorded_name = kwargs.get("name")
     cluster.cluster_id = 4242
     cluster.workspace = kwargs.get("workspace") or "default-workspace"
