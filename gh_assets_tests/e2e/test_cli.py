@@ -20,10 +20,13 @@ DG = Path(sys.executable).parent / "dg"
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(module: str, partition_args: list[str], env: dict, home: Path) -> str:
+def launch(
+    module: str, partition_args: list[str], env: dict, home: Path
+) -> subprocess.CompletedProcess:
+    """`dg launch` of every table over the days of `partition_args`, on the instance `home`."""
     home.mkdir(exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    completed = subprocess.run(
+    return subprocess.run(
         [DG, "launch", "-m", module, "--assets", "gharchive_manifest*", *partition_args],
         cwd=PROJECT,
         env={**os.environ, "DAGSTER_HOME": str(home), **env},
@@ -31,6 +34,10 @@ def run_cli(module: str, partition_args: list[str], env: dict, home: Path) -> st
         text=True,
         timeout=300,
     )
+
+
+def run_cli(module: str, partition_args: list[str], env: dict, home: Path) -> str:
+    completed = launch(module, partition_args, env, home)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-5000:]
     assert "Traceback" not in output, output  # a clean run prints none (retries: one line each)
@@ -118,20 +125,6 @@ def test_auto_mode_chooses_the_cluster_by_days_in_the_run(
     assert started["dashboard"].startswith("http://127.0.0.1:")
 
 
-def launch(partition_args: list[str], env: dict, home: Path) -> subprocess.CompletedProcess:
-    home.mkdir(exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    return subprocess.run(
-        [DG, "launch", "-m", "gh_assets.definitions", "--assets", "gharchive_manifest*"]
-        + partition_args,
-        cwd=PROJECT,
-        env={**os.environ, "DAGSTER_HOME": str(home), **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def summary_lines(completed: subprocess.CompletedProcess) -> list[str]:
     """What the output ends with: the run's days, a line each (and the verdict, if any)."""
     lines = completed.stderr.rstrip("\n").splitlines()
@@ -158,7 +151,9 @@ def test_a_cli_run_ends_with_its_days_and_fails_on_a_failed_error_check(
         "GH_ASSETS_DASK_MODE": "local",
         "GH_ASSETS_UNREADABLE_FILES": unreadable_files,
     }
-    completed = launch(["--partition", day.isoformat()], env, tmp_path / "h")
+    completed = launch(
+        "gh_assets.definitions", ["--partition", day.isoformat()], env, tmp_path / "h"
+    )
     output = completed.stdout + completed.stderr
     assert "RUN_SUCCESS" in output, output[-5000:]
     pushes, commits = expected_rows(fake)

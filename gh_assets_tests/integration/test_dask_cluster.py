@@ -15,6 +15,7 @@ import requests
 
 from gh_assets.compute.cluster_choice import ClusterConfigError
 from gh_assets.compute.local_cluster import StartingCluster
+from gh_assets.defs.deployment.serve import command_of
 from gh_assets.defs.resources import CoiledConfig, DaskResource, resources_from
 from gh_assets.settings import Settings
 from gh_assets.tables.storage import Storage
@@ -239,16 +240,9 @@ def forked_workers() -> list[int]:
     return [
         child.pid
         for server in psutil.Process().children()
-        if "forkserver" in " ".join(_command(server))
+        if "forkserver" in " ".join(command_of(server))
         for child in server.children()
     ]
-
-
-def _command(process: psutil.Process) -> list[str]:
-    try:
-        return process.cmdline()
-    except psutil.Error:
-        return []
 
 
 @pytest.mark.parametrize("dashboard", [True, False])
