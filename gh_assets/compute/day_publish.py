@@ -175,10 +175,16 @@ def commit_day(
     parts: list[HourParts],
     staging_dir: str,
     tables: Collection[str] = (PUSH_EVENTS.name, COMMITS.name),
+    append: bool = False,
 ) -> DaySummary:
-    """Write the day's files of `tables` from its parts, then drop the staging."""
+    """Write the day's files of `tables` from its parts, then drop the staging. With `append`,
+    the parts follow the day's files in storage (those of `tables` and of their key tables),
+    whose rows stay first and undecoded."""
     summary = DaySummary(day)
     day_tables = [DAY_TABLES[name] for name in DAY_TABLES if name in tables]
+    if append:
+        stored = {t.name for d in day_tables for t in (d.table, d.key)}
+        parts = [{name: storage.day_file(name, day) for name in stored}, *parts]
     keys = {}
     for key in dict.fromkeys(day_table.key.name for day_table in day_tables):
         keys[key] = read_key_table(storage, DAY_TABLES[key], [part[key] for part in parts])

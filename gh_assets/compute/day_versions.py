@@ -30,9 +30,11 @@ def hour_identities(manifest: pa.Table) -> list[dict]:
     ]
 
 
-def manifest_version(manifest: pa.Table) -> str:
-    """The version of a day's hour files: equal exactly when every file is described the same."""
-    return _digest(json.dumps(hour_identities(manifest), sort_keys=True))
+def manifest_version(manifest: pa.Table, pending: Sequence[int] = ()) -> str:
+    """The version of a day's hour files: equal exactly when every file is described the same
+    and the same hours may still appear (`pending`; none once the day is complete)."""
+    text = json.dumps(hour_identities(manifest), sort_keys=True)
+    return _digest(text + (f"\npending {list(pending)}" if pending else ""))
 
 
 def built_version(code_version: str, *input_versions: str) -> str:

@@ -8,12 +8,13 @@ the others: every day is tried, then the failures are raised together.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gh_assets.archive.names import day_filenames
 from gh_assets.archive.source import ArchiveSource
+from gh_assets.compute.day_append import EarlierHours, with_earlier
 from gh_assets.compute.day_publish import DaySummary, HourParts, commit_day
 from gh_assets.compute.hour_transform import HourSummary, transform_hour
 from gh_assets.tables.catalogue import COMMITS, EVENTS, PUSH_EVENTS
@@ -69,10 +70,17 @@ def publish_day(
     parts: list[HourParts],
     hours: list[HourSummary],
     tables: Collection[str],
+    earlier: EarlierHours | None = None,
 ) -> DayResult:
-    """Merge the parts of the hours that were read into the day's files of `tables`."""
+    """Merge the parts of the hours that were read into the day's files of `tables`; with
+    `earlier`, after the rows of the day's files in storage, which hold the hours read before."""
     read = [part for part, hour in zip(parts, hours, strict=True) if hour.read]
-    return DayResult(commit_day(storage, day, read, staging_dir, tables), hours)
+    summary = commit_day(storage, day, read, staging_dir, tables, append=earlier is not None)
+    if earlier is None:
+        return DayResult(summary, hours)
+    summary.duplicates_across_files += earlier.repeats_across_files.get(PUSH_EVENTS.name, 0)
+    summary.event_duplicates_across_files += earlier.repeats_across_files.get(EVENTS.name, 0)
+    return DayResult(summary, with_earlier(hours, earlier))
 
 
 def build_days(
@@ -82,16 +90,20 @@ def build_days(
     days: Mapping[dt.date, Collection[str]],
     run_token: str,
     published: Callable[[DayResult], None],
+    hours: Mapping[dt.date, Sequence[str]] | None = None,
+    earlier: Mapping[dt.date, EarlierHours] | None = None,
 ) -> None:
     """Build each day's tables (`days`: day -> table names) on the cluster behind `client`,
-    reading each file once. `published` is called with each day as soon as its files are in place,
-    in the order days finish; the days that failed are raised together at the end."""
+    reading each file once: the day's 24 files, or those `hours` names for it; a day of
+    `earlier` grows its stored files by them. `published` is called with each day as soon as its
+    files are in place, in the order days finish; the days that failed are raised together at the
+    end."""
     from distributed import as_completed
 
     day_futures = {}
     for day, tables in days.items():
         staging_dir = storage.staging_dir(run_token, day)
-        filenames = day_filenames(day)
+        filenames = list((hours or {}).get(day, day_filenames(day)))
         parts = [hour_parts(storage, staging_dir, name, tables) for name in filenames]
         hour_futures = [
             client.submit(
@@ -112,6 +124,7 @@ def build_days(
             parts,
             hour_futures,
             tuple(tables),
+            (earlier or {}).get(day),
             key=f"publish-{day}-{run_token}",
         )
     try:

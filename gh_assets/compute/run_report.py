@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 
-from gh_assets.archive.names import HOURS_PER_DAY
+from gh_assets.archive.names import HOURS_PER_DAY, day_filenames, filename_hour
 from gh_assets.archive.source import HourFile
 from gh_assets.compute.day_publish import DaySummary
 from gh_assets.compute.hour_transform import HourSummary
@@ -32,11 +32,13 @@ TOP_REPOS = 10
 class DayReport:
     """One day of a run: what its partition records, and what its checks are judged on.
 
-    `present_files` are the files the day's manifest lists as present (None without a manifest).
+    `present_files` are the files the day's manifest lists as present (None without a manifest),
+    `pending_files` those that may still appear (the archive is not done with the day).
     """
 
     result: DayResult
     present_files: frozenset[str] | None
+    pending_files: frozenset[str] = frozenset()
 
     @property
     def day(self) -> dt.date:
@@ -61,7 +63,13 @@ class DayReport:
 
     @property
     def hours_missing(self) -> int:
-        return len(self.hours) - len(self.found)
+        """Hours the archive does not have and will not publish."""
+        found = {hour.source_file for hour in self.found}
+        return len(set(day_filenames(self.day)) - found - self.pending_files)
+
+    @property
+    def complete(self) -> bool:
+        return not self.pending_files
 
     def figures(self, table: Table) -> dict[str, Figure]:
         """The day's figures of one table, for its partition's materialization."""
@@ -77,6 +85,7 @@ class DayReport:
         read = [hour for hour in found if hour.read]
         return {
             "files_read": len(read),
+            **self._progress(),
             "hours_missing": self.hours_missing,
             "unreadable_files": len(found) - len(read),
             "bytes_downloaded": sum(hour.compressed_bytes for hour in found),
@@ -86,6 +95,12 @@ class DayReport:
             "read_retries": sum(hour.read_retries for hour in found),
             "worker_processes": self._worker_processes(read),
         }
+
+    def _progress(self) -> dict[str, Figure]:
+        """How much of the day the tables hold: hours read of 24, and whether the archive is
+        done with the day (a day not complete yet grows as its hours appear)."""
+        read = sum(1 for hour in self.found if hour.read)
+        return {"hours_read": f"{read}/{HOURS_PER_DAY}", "complete": self.complete}
 
     def _push_figures(self) -> dict[str, Figure]:
         day, found = self.summary, self.found
@@ -144,6 +159,7 @@ class DayReport:
         return {
             "dagster/row_count": self.summary.commits,
             "bytes_written": self.summary.commits_bytes,
+            **self._progress(),
             "path": TablePath(self.summary.commits_path),
         }
 
@@ -183,12 +199,15 @@ class RunReport:
 
     days: tuple[DayResult, ...]
     present_files: Mapping[str, frozenset[str]]
+    pending_files: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @cached_property
     def day_reports(self) -> tuple[DayReport, ...]:
-        return tuple(
-            DayReport(day, self.present_files.get(day.summary.day.isoformat())) for day in self.days
-        )
+        return tuple(self.day_report(day) for day in self.days)
+
+    def day_report(self, day: DayResult) -> DayReport:
+        key = day.summary.day.isoformat()
+        return DayReport(day, self.present_files.get(key), self.pending_files.get(key, frozenset()))
 
     def run_totals(self, table: Table) -> Markdown:
         """Each day's main figures and their sum over the run, as one Markdown table."""
@@ -210,12 +229,18 @@ class RunReport:
         return Markdown("\n".join(lines))
 
 
-def manifest_figures(files: Sequence[HourFile], bytes_written: int) -> dict[str, Figure]:
-    """One day's manifest figures: which of its 24 files the archive has."""
-    missing = [file.filename for file in files if not file.exists]
+def manifest_figures(
+    files: Sequence[HourFile], bytes_written: int, pending: Collection[int] = ()
+) -> dict[str, Figure]:
+    """One day's manifest figures: which of its 24 files the archive has, and how many of the
+    others may still appear (`pending` hours: the day is not complete yet)."""
+    absent = [file for file in files if not file.exists]
+    missing = [file.filename for file in absent if filename_hour(file.filename) not in pending]
     return {
-        "files_present": len(files) - len(missing),
+        "files_present": len(files) - len(absent),
         "hours_missing": len(missing),
+        "hours_pending": len(pending),
+        "complete": not pending,
         "bytes_available": sum(file.size or 0 for file in files),
         "bytes_written": bytes_written,
         "missing_files": _file_list(missing),
@@ -249,11 +274,14 @@ def _all_published_hours_read(day: DayReport) -> CheckOutcome:
 
 
 def _archive_has_the_day(day: DayReport) -> CheckOutcome:
+    """A day not complete yet passes: its hours may still appear."""
     missing = day.hours_missing
+    pending = len(day.pending_files)
     summary = (
         f"all {HOURS_PER_DAY} hourly files are missing from the archive: the partition is empty"
         if missing == HOURS_PER_DAY
-        else f"{HOURS_PER_DAY - missing} of {HOURS_PER_DAY} hourly files in the archive"
+        else f"{HOURS_PER_DAY - missing - pending} of {HOURS_PER_DAY} hourly files in the archive"
+        + (f" so far, {pending} still to come" if pending else "")
     )
     return CheckOutcome(missing < HOURS_PER_DAY, summary, {"hours_missing": missing})
 

@@ -35,8 +35,9 @@ def one_line(error: BaseException, argv: Sequence[str]) -> str | None:
         last = daily_partitions.get_last_partition_key()
         what = f"the range {asked} has days" if "..." in asked else f"{asked} is not a day"
         return (
-            f"{what} outside the archive's ended days: give days as YYYY-MM-DD from {first} to "
-            f"{last} (UTC), e.g. --partition {last} or --partition-range {first}...{last}"
+            f"{what} outside the archive's days: give days as YYYY-MM-DD from {first} to "
+            f"{last} (UTC, today included), e.g. --partition {last} or --partition-range "
+            f"{first}...{last}"
         )
     return None
 

@@ -4,6 +4,7 @@ import dagster as dg
 
 from gh_assets.defs import command_line_errors
 from gh_assets.defs.assets import api_commits, archive_tables, gharchive_manifest, repo_activity
+from gh_assets.defs.hour_sensor import hour_sensor
 from gh_assets.defs.jobs import daily_job
 from gh_assets.defs.partitions import backfill_policy_for
 from gh_assets.defs.resources import resources_from
@@ -22,7 +23,7 @@ def definitions_for(settings: Settings) -> dg.Definitions:
         assets=[asset.with_attributes(backfill_policy=policy) for asset in ASSETS],
         jobs=[daily_job],
         schedules=[daily_schedule],
-        sensors=[day_sensor_for(settings.sensor_first_day)],
+        sensors=[day_sensor_for(settings.sensor_first_day), hour_sensor],
         resources=resources_from(settings),
         executor=dg.in_process_executor,
     )

@@ -1,4 +1,5 @@
-"""The daily (UTC) partitions of the archive, and how a backfill over them is split into runs."""
+"""The daily (UTC) partitions of the archive, today included, and how a backfill over them is
+split into runs."""
 
 import datetime as dt
 
@@ -7,7 +8,10 @@ import dagster as dg
 from gh_assets.archive.names import FIRST_DAY
 from gh_assets.defs.setting_failures import setting_failure
 
-daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY.isoformat(), timezone="UTC")
+# Today is a partition too: its tables grow hour by hour (`compute/day_append.py`)
+daily_partitions = dg.DailyPartitionsDefinition(
+    start_date=FIRST_DAY.isoformat(), timezone="UTC", end_offset=1
+)
 
 
 class EmptyPartitionRange(ValueError):

@@ -17,7 +17,7 @@ from gh_assets_tests.harnesses.webserver import graphql
 BIN = Path(sys.executable).parent
 PROJECT = Path(__file__).resolve().parents[2]
 TODAY = dt.datetime.now(dt.UTC).date()
-LAST_DAY = (TODAY - dt.timedelta(days=1)).isoformat()
+TOMORROW = TODAY + dt.timedelta(days=1)
 BAD_SETTING = {"GH_ASSETS_DASK_MODE": "everywhere"}
 SETTING_LINE = "GH_ASSETS_DASK_MODE='everywhere': Input should be 'auto', 'local', 'coiled' or"
 
@@ -48,16 +48,16 @@ def launch_fails(arguments: list[str], env: dict[str, str], home: Path) -> str:
     [
         (["--partition", "2015-13-01"], "2015-13-01 is not a day"),
         (["--partition", "2011-02-11"], "2011-02-11 is not a day"),
-        (["--partition", TODAY.isoformat()], f"{TODAY} is not a day"),  # it has not ended
+        (["--partition", TOMORROW.isoformat()], f"{TOMORROW} is not a day"),  # today is one
         (["--partition-range", "2015-01-01...2099-01-01"], "the range 2015-01-01...2099-01-01"),
         (["--partition-range=2010-12-31...2015-01-01"], "the range 2010-12-31...2015-01-01"),
     ],
-    ids=["no-such-month", "before-the-archive", "today", "range-ending-later", "range-before"],
+    ids=["no-such-month", "before-the-archive", "tomorrow", "range-ending-later", "range-before"],
 )
 def test_a_bad_day_is_one_line_naming_the_days_there_are(arguments, named, tmp_path):
     line = launch_fails(arguments, {}, tmp_path / "home")
     assert named in line, line
-    assert f"from 2011-02-12 to {LAST_DAY}" in line, line
+    assert f"from 2011-02-12 to {TODAY}" in line, line
 
 
 def test_a_bad_setting_is_one_line_naming_what_is_allowed(tmp_path):

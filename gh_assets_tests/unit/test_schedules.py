@@ -50,7 +50,11 @@ def test_tick_requests_the_last_complete_day(
     schedule: dg.ScheduleDefinition, tick: dt.datetime, partition_key: str
 ) -> None:
     with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=tick)
+        context = dg.build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=tick,
+            repository_def=defs.get_repository_def(),
+        )
         [request] = schedule.evaluate_tick(context).run_requests
     assert request.partition_key == partition_key
     assert request.tags["dagster/partition"] == partition_key

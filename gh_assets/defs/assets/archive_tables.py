@@ -17,18 +17,22 @@ observation of each table at the run's end.
 import datetime as dt
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import dagster as dg
 
+from gh_assets.archive.completeness import pending_hours
+from gh_assets.archive.names import filename_hour
 from gh_assets.archive.source import ArchiveError
+from gh_assets.compute.day_append import EarlierHours, hours_to_append
 from gh_assets.compute.day_versions import (
     built_version,
     hour_identities,
     manifest_version,
     plan_days,
 )
-from gh_assets.compute.run_graph import DayResult, DaysFailed, build_days
+from gh_assets.compute.run_graph import DayResult, DaysFailed, build_days, staged_tables
 from gh_assets.compute.run_report import DayReport, RunReport
 from gh_assets.defs.assets.checks import CHECK_SPECS, CheckVerdicts, check_specs, selected_checks
 from gh_assets.defs.assets.metadata import metadata, table_spec
@@ -105,6 +109,10 @@ def archive_tables(
             f"{len(plan.up_to_date)} of {len(days)} days up to date"
             + ("" if plan.build else ": nothing to download")
         )
+    growing = {
+        day: grown for day, built in plan.build.items() if (grown := inputs.growth(day, built))
+    }
+    reports = RunReport((), inputs.present_files, inputs.pending_files)
     results: list[DayResult] = []
     failures: dict[dt.date, str] = {}
     causes: tuple[BaseException, ...] = ()
@@ -112,7 +120,7 @@ def archive_tables(
 
     def published(result: DayResult) -> None:
         """Record a day as soon as its files are in place: each table, then its checks."""
-        day = DayReport(result, inputs.present_files.get(result.summary.day.isoformat()))
+        day = reports.day_report(result)
         built = plan.build[day.day]
         figures = {
             "run_days": len(days),
@@ -143,11 +151,19 @@ def archive_tables(
                         f"Dask dashboard, live while this run works: {cluster.dashboard_url}"
                     )
                 build_days(
-                    cluster.client, archive.client(), store, plan.build, run_token, published
+                    cluster.client,
+                    archive.client(),
+                    store,
+                    plan.build,
+                    run_token,
+                    published,
+                    hours=inputs.present_hours(plan.build)
+                    | {day: new for day, (_, new) in growing.items()},
+                    earlier={day: earlier for day, (earlier, _) in growing.items()},
                 )
         except DaysFailed as failed:
             failures, causes = failed.failures, failed.causes
-    report = RunReport(tuple(sorted(results, key=_day)), inputs.present_files)
+    report = RunReport(tuple(sorted(results, key=_day)), inputs.present_files, inputs.pending_files)
     run_figures = {
         "run_days": len(days),
         "days_built": len(results),
@@ -180,6 +196,7 @@ class DayInputs:
 
     days: list[dt.date]
     present_files: dict[str, frozenset[str]]  # by ISO day, as the run report reads them
+    pending_files: dict[str, frozenset[str]]  # the same: hours that may still appear
     manifests: dict[dt.date, tuple[str, list[dict]]]  # version, hour identities
     manifest_records: dict[dt.date, RecordedDay]
     expected: dict[tuple[str, dt.date], str | None]
@@ -187,6 +204,7 @@ class DayInputs:
     records: dict[tuple[str, dt.date], RecordedDay]
     stored: set[tuple[str, dt.date]]
     code_versions: dict[str, str]
+    store: Storage
 
     @classmethod
     def read(
@@ -196,16 +214,24 @@ class DayInputs:
         days: list[dt.date],
         tables: list[str],
     ) -> "DayInputs":
-        present_files, manifests = {}, {}
+        present_files, pending_files, manifests = {}, {}, {}
+        manifest_records = recorded_days(context.instance, MANIFEST.name, days)
         for day in days:
             path = store.day_file(MANIFEST.name, day)
             if store.fs.exists(path):
                 manifest = store.read_table(path)
                 identities = hour_identities(manifest)
+                exists = [hour["exists"] for hour in identities]
+                record = manifest_records.get(day)
+                complete = record.metadata.get("complete") if record else None
+                pending = pending_hours(exists, complete is None or complete.value)
                 present_files[day.isoformat()] = frozenset(
                     hour["filename"] for hour in identities if hour["exists"]
                 )
-                manifests[day] = (manifest_version(manifest), identities)
+                pending_files[day.isoformat()] = frozenset(
+                    identities[hour]["filename"] for hour in pending
+                )
+                manifests[day] = (manifest_version(manifest, pending), identities)
         code_versions = {table.name: code_version(context, table.name) for table in TABLES}
         expected = {}
         for day in days:
@@ -223,13 +249,69 @@ class DayInputs:
         return cls(
             days=days,
             present_files=present_files,
+            pending_files=pending_files,
             manifests=manifests,
-            manifest_records=recorded_days(context.instance, MANIFEST.name, days),
+            manifest_records=manifest_records,
             expected=expected,
             recorded={key: record.data_version for key, record in records.items()},
             records=records,
-            stored={(table, day) for table in tables for day in store.stored_days(table)},
+            stored={
+                (table, day) for table in staged_tables(tables) for day in store.stored_days(table)
+            },
             code_versions=code_versions,
+            store=store,
+        )
+
+    def present_hours(self, days: Iterable[dt.date]) -> dict[dt.date, list[str]]:
+        """The files to read of each of `days` that is not complete: those present (an hour that
+        appears meanwhile is left to the next run, which sees it in the manifest)."""
+        return {
+            day: sorted(self.present_files[key], key=filename_hour)
+            for day in days
+            if self.pending_files.get(key := day.isoformat())
+        }
+
+    def growth(self, day: dt.date, tables: Sequence[str]) -> tuple[EarlierHours, list[str]] | None:
+        """For a day last built while not complete, by this code, from hours still described
+        the same, its stored files holding the rows recorded: what those builds read, and the
+        files to read now. None when the day is built whole."""
+        built_from = []
+        for table in tables:
+            record = self.records.get((table, day))
+            built = record and record.metadata.get("built_from")
+            built = built and built.value
+            if (
+                not built
+                or built.get("earlier_hours") is None
+                or built["code_version"] != self.code_versions[table]
+                or not self._stored_rows_are_recorded(table, day, record)
+            ):
+                return None
+            built_from.append(built)
+        if not built_from or any(
+            (b["hour_files"], b["earlier_hours"])
+            != (built_from[0]["hour_files"], built_from[0]["earlier_hours"])
+            for b in built_from
+        ):
+            return None
+        if day not in self.manifests or not all(
+            (table, day) in self.stored for table in staged_tables(tables)
+        ):
+            return None
+        new = hours_to_append(built_from[0]["hour_files"], self.manifests[day][1])
+        if new is None:
+            return None
+        return EarlierHours.from_json(built_from[0]["earlier_hours"]), new
+
+    def _stored_rows_are_recorded(self, table: str, day: dt.date, record: RecordedDay) -> bool:
+        """Whether the table's day file in storage has the rows its record says (a run killed
+        between writing a day and recording it leaves a file with more)."""
+        rows = record.metadata.get("dagster/row_count")
+        path = self.store.day_file(table, day)
+        return (
+            rows is not None
+            and self.store.fs.exists(path)
+            and self.store.row_count(path) == rows.value
         )
 
     def source_records(
@@ -280,6 +362,7 @@ class DayInputs:
             "code_version": self.code_versions[table],
             "tables_written": list(tables_written),
             "hour_files": self.manifests[day.day][1] if day.day in self.manifests else None,
+            "earlier_hours": None if day.complete else earlier_hours(day).to_json(),
         }
         record_day(
             context,
@@ -308,6 +391,18 @@ class DayInputs:
             {**previous, "rebuilt": False, "run_days": run_days},
             self.version(context, table, day, source),
         )
+
+
+def earlier_hours(day: DayReport) -> EarlierHours:
+    """What a day not complete yet was built from, for the run that grows it."""
+    summary = day.summary
+    return EarlierHours(
+        tuple(day.found),
+        {
+            PUSH_EVENTS.name: summary.duplicates_across_files,
+            EVENTS.name: summary.event_duplicates_across_files,
+        },
+    )
 
 
 def _day(result: DayResult) -> dt.date:

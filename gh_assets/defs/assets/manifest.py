@@ -8,11 +8,13 @@ goes on to the tables, the cluster's settings are checked first, every problem a
 """
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
 
+from gh_assets.archive.completeness import day_is_done, pending_hours
 from gh_assets.archive.manifest import manifest_table
 from gh_assets.archive.source import ArchiveError, ArchiveSource, HourFile
 from gh_assets.compute.day_versions import manifest_version
@@ -50,6 +52,7 @@ def gharchive_manifest(
     version = code_version(context, MANIFEST.name)
     present = missing = 0
     failures: dict = {}
+    later_hour_exists = functools.cache(lambda filename: client.probe(filename).exists)
     with core_logs_in_step_log(context.log):  # the probes' retries, as they happen
         for day, files in _probed_days(client, days):
             if isinstance(files, ArchiveError):
@@ -58,13 +61,16 @@ def gharchive_manifest(
                 continue
             table = manifest_table(files)
             written = store.write_table(store.day_file(MANIFEST.name, day), table)
-            figures = manifest_figures(files, written)
+            exists = [file.exists for file in files]
+            done = day_is_done(day, exists, dt.datetime.now(dt.UTC), later_hour_exists)
+            pending = pending_hours(exists, done)
+            figures = manifest_figures(files, written, pending)
             record_day(
                 context,
                 MANIFEST.name,
                 day,
                 metadata({**figures, "run_days": len(days)}),
-                DayVersion(version, manifest_version(table)),
+                DayVersion(version, manifest_version(table, pending)),
             )
             present += figures["files_present"]
             missing += figures["hours_missing"]
