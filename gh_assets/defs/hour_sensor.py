@@ -50,9 +50,10 @@ def days_to_run(last_seen: dt.datetime, hours: list[dt.datetime]) -> dict[dt.dat
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.STOPPED,
     description=(
-        "Keeps today's partition fresh: a run of the day each time the archive publishes a new "
-        "hour (run_key: day and hour), and the run that completes yesterday after midnight. A day "
-        "whose run is still going waits for the next tick. The cursor is the newest hour seen."
+        "Keeps today's (UTC) partition fresh: a run of the day each time the archive publishes a "
+        "new hour (run_key: day and hour), and the run that completes yesterday after midnight. "
+        "A day whose run is still going waits for the next tick. The cursor is the newest hour "
+        "seen."
     ),
 )
 def hour_sensor(context: dg.SensorEvaluationContext, archive: ArchiveResource) -> dg.SensorResult:

@@ -379,7 +379,7 @@ def test_the_sensor_and_schedule_pages_read_as_plain_text(
     page: Page, dagster: DagsterServer
 ) -> None:
     """*Automation*, then each automation: its description, off by default, no stray backticks."""
-    for name in ("gharchive_day_sensor", "gharchive_daily_schedule"):
+    for name in ("gharchive_day_sensor", "gharchive_hour_sensor", "gharchive_daily_schedule"):
         navigate(page, dagster, "Automation")
         page.get_by_role("link").filter(has_text=name).first.click()
         expect(page).to_have_url(re.compile(rf"/{name}$"))
