@@ -93,6 +93,14 @@ class Settings(BaseModel):
         default=None,
         description="first day the sensor watches when it has no cursor; unset: yesterday",
     )
+    freshness_hours: int | None = Field(
+        default=None,
+        ge=1,
+        description="hours the tables may lag: each table gets a Dagster freshness policy (failing "
+        "after this long without a materialization) and events a check that warns when the "
+        "archive's newest hour is more than this ahead of the newest hour built; unset: none "
+        "(tables of history only)",
+    )
     force_rebuild: bool = Field(
         default=False,
         description="rebuild every day a run covers, also those up to date (built by this "

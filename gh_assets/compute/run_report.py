@@ -97,10 +97,14 @@ class DayReport:
         }
 
     def _progress(self) -> dict[str, Figure]:
-        """How much of the day the tables hold: hours read of 24, and whether the archive is
-        done with the day (a day not complete yet grows as its hours appear)."""
-        read = sum(1 for hour in self.found if hour.read)
-        return {"hours_read": f"{read}/{HOURS_PER_DAY}", "complete": self.complete}
+        """How much of the day the tables hold: hours read of 24, the newest of them, and whether
+        the archive is done with the day (a day not complete yet grows as its hours appear)."""
+        read = [filename_hour(hour.source_file) for hour in self.found if hour.read]
+        return {
+            "hours_read": f"{len(read)}/{HOURS_PER_DAY}",
+            "newest_hour": f"{self.day} {max(read):02}:00 UTC" if read else "none",
+            "complete": self.complete,
+        }
 
     def _push_figures(self) -> dict[str, Figure]:
         day, found = self.summary, self.found
