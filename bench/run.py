@@ -6,7 +6,8 @@ Scenarios: ``synthetic-<style>`` (generated hours, all approaches), ``real`` (th
 hour), ``day`` (a day of hours: 1 -> 2 worker scaling), ``memory`` (one large 2020-style hour) and
 ``e2e`` (the CLI run of a week and of a day against the DuckDB one-liner: bench.end_to_end) and
 ``rerun`` (re-running a 30-day range, unchanged and with one day changed, against building it:
-bench.rerun) and ``asset-page`` (the UI's asset pages on PostgreSQL with a year materialized:
+bench.rerun), ``hourly`` (a day built hour by hour as the archive publishes it, against at once:
+bench.hourly) and ``asset-page`` (the UI's asset pages on PostgreSQL with a year materialized:
 bench.asset_page).
 Each measurement runs in a fresh process (see bench.approaches). Prints the tables and writes the
 figures to bench/latest.json. MB = 1e6 bytes, for throughput and RSS alike.
@@ -31,7 +32,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from bench import asset_page, end_to_end, rerun
+from bench import asset_page, end_to_end, hourly, rerun
 from bench.approaches import FLOORS, RESULT_PREFIX, RUNNERS
 from bench.generate import MB, ensure
 
@@ -410,7 +411,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--scenarios",
         nargs="+",
-        default=["synthetic", "real", "day", "memory", "e2e", "rerun", "asset-page"],
+        default=["synthetic", "real", "day", "memory", "e2e", "rerun", "hourly", "asset-page"],
     )
     p.add_argument("--approaches", nargs="+", default=ALL, choices=ALL)
     p.add_argument("--quick", action="store_true", help="small smoke run (~1 min)")
@@ -425,22 +426,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, default=BENCH / "latest.json")
     end_to_end.add_arguments(p)
     rerun.add_arguments(p)
+    hourly.add_arguments(p)
     asset_page.add_arguments(p)
     a = p.parse_args(argv)
     if a.quick:
         a.reps, a.mb, a.hours, a.day_hours, a.day_mb, a.memory_mb = 1, 10.0, 2, 4, 5.0, 50.0
         a.e2e_reps, a.month, a.scaling = 1, False, False
         a.rerun_days, a.rerun_hour_mb, a.rerun_reps = 4, 2.0, 1
+        a.hourly_hours, a.hourly_hour_mb = 3, 2.0
         a.asset_page_reps = 1
     return a
 
 
-def current_goals(e2e: dict | None, reruns: dict | None, pages: dict | None) -> list[tuple]:
-    """(goal, measured, met) of the open work: end to end, re-runs, the UI on PostgreSQL."""
+def current_goals(
+    e2e: dict | None, reruns: dict | None, hours: dict | None, pages: dict | None
+) -> list[tuple]:
+    """(goal, measured, met) of the open work: end to end, re-runs, a day hour by hour, the UI
+    on PostgreSQL."""
     goals = [
         (f"{g['goal']} {g['bound']}", g["measured"], g["ok"]) for g in (e2e or {}).get("goals", [])
     ]
     goals += [(g["goal"], g["value"], g["met"]) for g in (reruns or {}).get("goals", [])]
+    goals += [(g["goal"], g["value"], g["met"]) for g in (hours or {}).get("goals", [])]
     if pages:
         goals.append((pages["goal"]["goal"], round(pages["goal"]["value"], 2), pages["met"]))
     return goals
@@ -474,12 +481,17 @@ def main(argv: list[str] | None = None) -> None:
         reruns = rerun.measure(a)
         print()
         rerun.print_summary(reruns)
+    hours = None
+    if "hourly" in a.scenarios:
+        hours = hourly.measure(a)
+        print()
+        hourly.print_summary(hours)
     pages = None
     if "asset-page" in a.scenarios:
         pages = asset_page.measure(a)
         print()
         asset_page.print_summary(pages)
-    goals = current_goals(e2e, reruns, pages)
+    goals = current_goals(e2e, reruns, hours, pages)
     if goals:
         print()
         print("Current goals:")
@@ -502,6 +514,7 @@ def main(argv: list[str] | None = None) -> None:
         "targets": targets,
         "end_to_end": e2e,
         "rerun": reruns,
+        "hourly": hours,
         "asset_page": pages,
     }
     a.json.write_text(json.dumps(figures, indent=1))

@@ -35,6 +35,11 @@ START_SENSOR = (
     "{ __typename ... on PythonError { message } ... on UnauthorizedError { message } } }"
 )
 
+SET_SENSOR_CURSOR = (
+    "mutation($selector: SensorSelector!, $cursor: String) { setSensorCursor(sensorSelector: "
+    "$selector, cursor: $cursor) { __typename ... on PythonError { message } } }"
+)
+
 
 @dataclass
 class DagsterServer:
@@ -95,15 +100,44 @@ class DagsterServer:
         assert result["__typename"] == "LaunchBackfillSuccess", result
         return result["backfillId"]
 
-    def start_sensor(self, name: str) -> None:
-        """Turn the sensor on, as its toggle in the UI does."""
+    def start_sensor(self, name: str, cursor: str | None = None) -> None:
+        """Turn the sensor on, as its toggle in the UI does; first set its cursor, if given, as
+        the sensor page's *Set cursor value* does."""
         selector = {
-            "repositoryLocationName": "gh_assets",
+            "repositoryLocationName": self.location_name(),
             "repositoryName": "__repository__",
             "sensorName": name,
         }
+        if cursor is not None:
+            set_cursor = self.graphql(SET_SENSOR_CURSOR, selector=selector, cursor=cursor)
+            assert set_cursor["setSensorCursor"]["__typename"] == "Sensor", set_cursor
         started = self.graphql(START_SENSOR, selector=selector)["startSensor"]
         assert started["__typename"] == "Sensor", started
+
+    def location_name(self) -> str:
+        """The code location's name: `gh_assets` under `make serve`, the module's under `make
+        dev` (its workspace.yaml names none)."""
+        data = self.graphql(
+            "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"
+        )
+        [entry] = data["workspaceOrError"]["locationEntries"]
+        return entry["name"]
+
+    def runs_of_day(self, day: str) -> list[dict]:
+        """The runs of a day's partition: id, status and run key, the newest first."""
+        data = self.graphql(
+            'query($day: String!) { runsOrError(filter: {tags: [{key: "dagster/partition", '
+            "value: $day}]}) { ... on Runs { results { runId status tags { key value } } } } }",
+            day=day,
+        )
+        return [
+            {
+                "id": run["runId"],
+                "status": run["status"],
+                "run_key": {t["key"]: t["value"] for t in run["tags"]}.get("dagster/run_key"),
+            }
+            for run in data["runsOrError"]["results"]
+        ]
 
     def wait_for_backfill(self, backfill_id: str, timeout: float = 300) -> dict:
         """The backfill once it has ended."""
