@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.hourly [--hourly-hours 24] [--hourly-hour-mb 25]
 
-Generated 2015-style hours are published under yesterday's (UTC) names on the loopback mirror of
+Generated hours (2015-style by default) are published under yesterday's (UTC) names on the loopback mirror of
 the tests: the day has ended but is not complete until its last hour is in, as yesterday is after
 midnight. One CLI run (every table, `dagster asset materialize`, a fresh process) builds the day
 with all its hours at once; then, in a second instance and folder, the hours are published one by
@@ -57,7 +57,9 @@ def instance_in(folder: Path) -> tuple[Path, Path]:
 
 def measure(args: argparse.Namespace) -> dict:
     day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-    hours = ensure("2015", args.hourly_hour_mb, args.hourly_hours, args.seed, args.data_dir / "gen")
+    hours = ensure(
+        args.hourly_style, args.hourly_hour_mb, args.hourly_hours, args.seed, args.data_dir / "gen"
+    )
     work = Path(tempfile.mkdtemp(prefix="hourly-", dir=args.data_dir.resolve()))
     archive = work / "archive"
     archive.mkdir()
@@ -98,6 +100,7 @@ def summarize(at_once: dict, hourly: list[dict], args: argparse.Namespace) -> di
     }
     return {
         "hours": args.hourly_hours,
+        "style": args.hourly_style,
         "hour_mb": args.hourly_hour_mb,
         "runs": {name: {k: round(v, 2) for k, v in f.items()} for name, f in figures.items()},
         "hour_run_wall_s": round(hour_run, 2),
@@ -116,7 +119,8 @@ def summarize(at_once: dict, hourly: list[dict], args: argparse.Namespace) -> di
 
 def print_summary(result: dict) -> None:
     print(
-        f"A day of {result['hours']} hours of {result['hour_mb']:g} MB, built at once and hour "
+        f"A day of {result['hours']} {result['style']}-style hours of {result['hour_mb']:g} MB, "
+        "built at once and hour "
         "by hour (every table, a CLI run from a fresh process each):"
     )
     print(f"{'way':<14} {'runs':>5} {'wall s':>8} {'CPU s':>8}")
@@ -133,6 +137,7 @@ def print_summary(result: dict) -> None:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hourly-hours", type=int, default=24, help="hours of the day")
+    p.add_argument("--hourly-style", default="2015", choices=["2015", "2020"], help="hour format")
     p.add_argument("--hourly-hour-mb", type=float, default=25.0, help="MB per generated hour")
     p.add_argument("--hourly-keep", action="store_true", help="keep the runs' folder (logs)")
 

@@ -120,20 +120,26 @@ def test_a_day_grows_by_its_new_hours_and_ends_as_one_build_of_them(
     assert metadata_of(again, "events")["rebuilt"] is False
 
 
-def test_todays_partition_holds_the_hours_that_have_ended(
+def test_todays_partition_grows_by_each_hour_that_has_ended(
     mirror, mirror_root, address_resources, storage_dir, instance
 ):
-    ended = min(dt.datetime.now(dt.UTC).hour, 2)  # today's hours so far (none at 00:xx UTC)
+    """Today's hours so far (at most 3; none at 00:xx UTC), published one at a time, each
+    followed by a run of today that downloads that hour alone."""
+    ended = min(dt.datetime.now(dt.UTC).hour, 3)
     fake = fake_day(TODAY, pushes_per_hour=2, others_per_hour=2)
-    so_far = publish(fake, range(ended), mirror_root)
-    result = materialize_days(address_resources, instance, TODAY.isoformat())
-    assert result.success
-    assert_day_matches(storage_dir, TODAY, *expected_rows(so_far))
-    figures = metadata_of(result, "push_events")
-    assert (figures["hours_read"], figures["complete"]) == (f"{ended}/24", False)
-    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.partition}
-    assert evaluations["archive_has_the_day"].passed  # a partial day is not a faulty day
-    assert "still to come" in evaluations["archive_has_the_day"].description
+    for hours_so_far in range(1 if ended else 0, ended + 1):
+        new = range(hours_so_far - 1, hours_so_far) if hours_so_far else range(0)
+        so_far = publish(fake, new, mirror_root)
+        since = len(mirror.requests)
+        result = materialize_days(address_resources, instance, TODAY.isoformat())
+        assert result.success
+        assert mirror.files_sent(since) == [fake.hours[hour].source_file for hour in new]
+        assert_day_matches(storage_dir, TODAY, *expected_rows(so_far))
+        figures = metadata_of(result, "push_events")
+        assert (figures["hours_read"], figures["complete"]) == (f"{hours_so_far}/24", False)
+        evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.partition}
+        assert all(e.passed for e in evaluations.values())  # a partial day is not a faulty day
+        assert "still to come" in evaluations["archive_has_the_day"].description
 
 
 def test_a_reader_querying_the_day_while_hours_are_appended_sees_whole_hours(
