@@ -3,8 +3,10 @@
 Every run probes its days again: that is how a later upload of an hour is seen. Each day is
 recorded as soon as its manifest is written, with its own figures and, as its data version, the
 version of its hour files (`compute/day_versions.py`), which the tables' days are built from. A
-day that cannot be probed does not stop the others (see `defs/day_failures.py`). When the run
-goes on to the tables, the cluster's settings are checked first, every problem at once.
+day that cannot be probed does not stop the others (see `defs/day_failures.py`). A day the archive
+is not done with (today, or a day whose last hours are late) records the hours that may still
+appear (`hours_pending`) and `complete: false`. When the run goes on to the tables, the cluster's
+settings are checked first, every problem at once.
 """
 
 import datetime as dt
