@@ -22,6 +22,7 @@ from gh_assets.tables.thrift_compact import (
     I64,
     LIST,
     STRUCT,
+    Field,
     Struct,
     ThriftError,
     ThriftList,
@@ -136,13 +137,14 @@ def joined_footer(footers: Sequence[ParquetFooter]) -> bytes:
     position = 4
     for footer in footers:
         for row_group in footer.row_groups:
-            row_group = parse(dump(row_group))  # a copy: the caller's footer stays as read
-            _shift(row_group, position - 4, len(row_groups))
-            row_groups.append(row_group)
+            if position > 4 or get(row_group, 7, len(row_groups)) != len(row_groups):
+                row_group = parse(dump(row_group))  # a copy: the caller's footer stays as read
+                _shift(row_group, position - 4, len(row_groups))
+            row_groups.append(row_group)  # the first file's stay where they are, as they are
         position += footer.data_end - 4
     if len(row_groups) > 0x7FFF:
         raise ConcatRefused(f"{len(row_groups)} row groups: more than a row group ordinal holds")
-    metadata = parse(dump(footers[0].metadata))
+    metadata = [Field(field.id, field.type, field.value) for field in footers[0].metadata]
     put(metadata, 3, I64, sum(footer.rows for footer in footers))
     put(metadata, 4, LIST, ThriftList(STRUCT, row_groups))
     return dump(metadata)
