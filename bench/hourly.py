@@ -2,15 +2,15 @@
 
     .venv/bin/python -m bench.hourly [--hourly-hours 24] [--hourly-hour-mb 25]
 
-Generated hours (2015-style by default) are published under yesterday's (UTC) names on the loopback mirror of
-the tests: the day has ended but is not complete until its last hour is in, as yesterday is after
-midnight. One CLI run (every table, `dagster asset materialize`, a fresh process) builds the day
-with all its hours at once; then, in a second instance and folder, the hours are published one by
-one with a run of the day after each, as `gharchive_hour_sensor` asks for them. Printed: the CPU
-(whole process tree) and wall of both ways, and the time from an hour's publication to rows a
+Generated hours (2015-style by default) are published under yesterday's (UTC) names on the loopback
+mirror of the tests: the day has ended but is not complete until its last hour is in, as yesterday
+is after midnight. One CLI run (every table, `dagster asset materialize`, a fresh process) builds
+the day with all its hours at once; then, in a second instance and folder, the hours are published
+one by one with a run of the day after each, as `gharchive_hour_sensor` asks for them. Printed: the
+CPU (whole process tree) and wall of both ways, and the time from an hour's publication to rows a
 reader can query: the sensor's interval (the longest wait for its next tick, not measured under a
-daemon here) plus the median wall of an hour's run. Bytecode is compiled at install, as `make
-sync` does (PYTHONDONTWRITEBYTECODE=1 for the runs).
+daemon here) plus the median wall of an hour's run. Bytecode is compiled at install, as `make sync`
+does (PYTHONDONTWRITEBYTECODE=1 for the runs).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ cluster kind (and, for Coiled, the range of workers) or one `ClusterConfigError`
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -126,6 +127,12 @@ def may_choose_coiled(mode: DaskMode, days: int, coiled_threshold: int) -> bool:
 def surely_local(mode: DaskMode, days: int, coiled_threshold: int) -> bool:
     """Whether this run gets a local cluster whatever else holds (so it may start early)."""
     return mode == "local" or (mode == "auto" and days <= coiled_threshold)
+
+
+def may_read_few_files(first: dt.date, last: dt.date, today: dt.date) -> bool:
+    """Whether a run of the days `first`..`last` may read only a few new hours: one day that the
+    archive may still be adding hours to (today or yesterday, UTC)."""
+    return first == last >= today - dt.timedelta(days=1)
 
 
 def _resolve(request: ClusterRequest) -> ClusterChoice:

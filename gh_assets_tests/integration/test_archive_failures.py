@@ -127,3 +127,23 @@ def test_a_run_where_more_than_the_archive_failed_is_not_told_to_try_again_later
     assert failed.cls_name == "DaysFailed" and failed.stack
     assert f"{DAY}: ArchiveError: {mirror.url(HOUR_0)} failed after 4 attempts" in failed.message
     assert f"{other}: FileExistsError" in failed.message
+
+
+def test_retries_on_threads_of_the_run_process_are_warned_once_each(
+    mirror, mirror_root, storage_dir, instance
+):
+    """A local run of yesterday's first hour works on threads of its own process: the core's
+    records reach the step's log there, and are not forwarded a second time as a worker's."""
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    hour_0 = f"{yesterday}-0.json.gz"
+    fake_day(yesterday, hours=[0]).write(mirror_root)
+    mirror.add_faults(hour_0, "status_503", "status_503")
+    resources = pipeline_resources(mirror, storage_dir, DaskResource(mode="local"))
+    result = materialize_days(resources, instance, yesterday.isoformat())
+    assert result.success
+    warned = warnings_before(
+        run_log(instance, result.run_id), dg.DagsterEventType.ASSET_MATERIALIZATION, TRANSFORM
+    )
+    retries = [m for m in warned if hour_0 in m and "HTTP 503" in m]
+    assert [m.split(" (attempt ")[1][:6] for m in retries] == ["1 of 4", "2 of 4"]
+    assert not any("(Dask worker" in m for m in retries)

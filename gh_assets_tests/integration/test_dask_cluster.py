@@ -224,6 +224,30 @@ def test_a_local_cluster_starts_with_the_run_and_closes_when_an_early_step_fails
     assert not [pid for pid in forked_workers() if psutil.pid_exists(pid)]
 
 
+@pytest.mark.parametrize(("up_to_files", "on_threads"), [(3, True), (1, False)])
+def test_a_local_run_of_a_few_files_works_on_threads_of_its_process(
+    mirror_root, mirror, storage_dir, instance, up_to_files, on_threads
+):
+    """Yesterday's first two hours (a run of the hour sensor's): on threads of the run's process
+    up to 3 files, or on worker processes when the resource says up to 1; the same rows."""
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    fake = fake_day(yesterday, hours=[0, 1])
+    fake.write(mirror_root)
+    dask = DaskResource(mode="local", local_threads_up_to_files=up_to_files)
+    resources = pipeline_resources(mirror, storage_dir, dask)
+    result = materialize_days(resources, instance, yesterday.isoformat())
+    assert result.success
+    assert_day_matches(storage_dir, fake.day, *expected_rows(fake))
+    metadata = metadata_of(result, "push_events")
+    rows = metadata["worker_processes"].split("\n")[2:]  # a Markdown table: host:pid | files
+    pids = {int(row.split("|")[1].strip().split(":")[1]) for row in rows}
+    assert (pids == {os.getpid()}) is on_threads
+    assert metadata["dask_mode_reason"].endswith("2 file(s) to read: threads of this process") is (
+        on_threads
+    )
+    assert not forked_workers()  # closed with the run, or never started
+
+
 def test_a_starting_cluster_closes_unless_taken():
     unused = StartingCluster(1, 1, "auto", False)
     unused.close()

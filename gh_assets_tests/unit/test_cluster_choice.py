@@ -1,5 +1,7 @@
 """The cluster choice and every check before a cluster starts, as one pure function."""
 
+import datetime as dt
+
 import pytest
 
 from gh_assets.compute.cluster_choice import (
@@ -7,6 +9,7 @@ from gh_assets.compute.cluster_choice import (
     ClusterRequest,
     WorkerRange,
     choose_cluster,
+    may_read_few_files,
     scaled_workers,
     worker_range,
 )
@@ -147,3 +150,19 @@ def test_coiled_workers_adapt_between_the_minimum_and_the_runs_size(days, option
 @pytest.mark.parametrize(("days", "expected"), [(1, 2), (4, 2), (9, 5), (365, 40)])
 def test_scaled_workers(days, expected):
     assert scaled_workers(days, minimum=2, maximum=40, days_per_worker=2) == expected
+
+
+TODAY = dt.date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "few"),
+    [
+        (TODAY, TODAY, True),
+        (TODAY - dt.timedelta(days=1), TODAY - dt.timedelta(days=1), True),  # completed at 00:xx
+        (TODAY - dt.timedelta(days=2), TODAY - dt.timedelta(days=2), False),
+        (TODAY - dt.timedelta(days=1), TODAY, False),  # two days: at least one is read whole
+    ],
+)
+def test_only_a_run_of_today_or_yesterday_alone_may_read_a_few_new_hours(first, last, few):
+    assert may_read_few_files(first, last, TODAY) is few

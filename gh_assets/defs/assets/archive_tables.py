@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from gh_assets.archive.completeness import pending_hours
-from gh_assets.archive.names import filename_hour
+from gh_assets.archive.names import day_filenames, filename_hour
 from gh_assets.archive.source import ArchiveError
 from gh_assets.compute.day_append import EarlierHours, hours_to_append
 from gh_assets.compute.day_versions import (
@@ -136,6 +136,11 @@ def archive_tables(
     if plan.build:
         check_cluster_settings(context, dask, len(plan.build), store)
         run_token = f"{context.run.run_id}.{uuid.uuid4().hex[:8]}"
+        hours = (  # the files to read of each day
+            {day: day_filenames(day) for day in plan.build}
+            | inputs.present_hours(plan.build)
+            | {day: new for day, (_, new) in growing.items()}
+        )
         try:
             with (
                 dask.cluster(
@@ -143,8 +148,12 @@ def archive_tables(
                     partition_count=len(plan.build),
                     storage=store,
                     log=context.log,
+                    file_count=sum(len(names) for names in hours.values()),
                 ) as cluster,
-                core_logs_in_step_log(context.log, cluster.client, run_token),  # on the workers
+                # from the workers, unless they are threads of this process
+                core_logs_in_step_log(
+                    context.log, None if cluster.in_process else cluster.client, run_token
+                ),
             ):
                 if cluster.dashboard_url:
                     context.log.info(
@@ -157,8 +166,7 @@ def archive_tables(
                     plan.build,
                     run_token,
                     published,
-                    hours=inputs.present_hours(plan.build)
-                    | {day: new for day, (_, new) in growing.items()},
+                    hours=hours,
                     earlier={day: earlier for day, (earlier, _) in growing.items()},
                 )
         except DaysFailed as failed:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import os
 import threading
 import uuid
@@ -23,12 +25,13 @@ from gh_assets.compute.cluster_choice import (
     DaskMode,
     choose_cluster,
     may_choose_coiled,
+    may_read_few_files,
     surely_local,
 )
 from gh_assets.compute.coiled_cluster import coiled_cluster, has_coiled_token
 from gh_assets.compute.coiled_cost import CoiledBill, RunCost, coiled_bill, run_cost
 from gh_assets.compute.coiled_options import CoiledOptions
-from gh_assets.compute.local_cluster import StartingCluster, local_cluster
+from gh_assets.compute.local_cluster import StartingCluster, local_cluster, threaded_cluster
 from gh_assets.compute.worker_usage import WorkerCounter, WorkerUsage
 from gh_assets.defs.setting_failures import setting_failure
 from gh_assets.reporting import Figure, Url
@@ -81,6 +84,7 @@ class RunCluster:
     bill: CoiledBill | None = None
     cost: RunCost | None = None
     has_dashboard: bool = True
+    in_process: bool = False  # its workers are threads of this process
     dashboard_url: str | None = field(init=False)
     workers_at_start: int = field(init=False)
 
@@ -129,6 +133,13 @@ class DaskResource(dg.ConfigurableResource):
     local_workers: int | None = Field(default=None, description="Local workers (default: cores).")
     local_threads_per_worker: int = Field(default=1, ge=1)
     local_memory_limit: str = Field(default="auto", description="Per local worker, e.g. '4GiB'.")
+    local_threads_up_to_files: int = Field(
+        default=3,
+        ge=0,
+        description="A local run that reads at most this many hourly files (an hour's run of a "
+        "growing day) works on threads of the run's process: worker processes cost more than its "
+        "work. 0: always worker processes.",
+    )
     local_dashboard: bool = Field(
         default=True,
         description="Serve the local cluster's Dask dashboard on 127.0.0.1 while a run works "
@@ -143,13 +154,16 @@ class DaskResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """In a run, a local cluster starts now, while the run's first steps (the manifest) work,
-        when the run's days make it local for sure; never a Coiled cluster, which bills from its
-        start. Clusters close in the background when their block ends, and before the run ends."""
+        when the run's days make it local for sure and it will read whole days (a run of only
+        today or yesterday may read a few new hours, on threads); never a Coiled cluster, which
+        bills from its start. Clusters close in the background when their block ends, and before
+        the run ends."""
         self._closing = []
-        days = run_day_count(context.dagster_run.tags) if context.dagster_run else None
-        if days is not None and surely_local(self.mode, days, self.coiled_threshold):
+        span = run_day_span(context.dagster_run.tags) if context.dagster_run else None
+        if span is not None and self._starts_early(*span):
             self._starting = StartingCluster(*self._local_arguments())
             if context.log:
+                days = (span[1] - span[0]).days + 1
                 context.log.info(f"Dask cluster: local for {days} day(s), starting with the run")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
@@ -158,22 +172,38 @@ class DaskResource(dg.ConfigurableResource):
         for closing in self._closing or ():
             closing.join()
 
+    def _starts_early(self, first: dt.date, last: dt.date) -> bool:
+        today = dt.datetime.now(dt.UTC).date()
+        local = surely_local(self.mode, (last - first).days + 1, self.coiled_threshold)
+        return local and not may_read_few_files(first, last, today)
+
     def _local_arguments(self) -> tuple:
         workers = self.local_workers or os.cpu_count()
         return workers, self.local_threads_per_worker, self.local_memory_limit, self.local_dashboard
 
     @contextmanager
     def cluster(
-        self, *, run_id: str, partition_count: int, storage: Storage, log=None
+        self,
+        *,
+        run_id: str,
+        partition_count: int,
+        storage: Storage,
+        log=None,
+        file_count: int | None = None,
     ) -> Iterator[RunCluster]:
-        """Start (or connect to) the run's cluster; always closed when the block ends."""
+        """Start (or connect to) the run's cluster for `file_count` hourly files to read (None:
+        not known); always closed when the block ends."""
         choice = self.choose(partition_count, storage)
+        on_threads = choice.mode == "local" and self._on_threads(file_count)
+        if on_threads:
+            reason = f"{choice.reason}; {file_count} file(s) to read: threads of this process"
+            choice = dataclasses.replace(choice, reason=reason)
         if log:
             log.info(f"Dask cluster: {choice.mode} ({choice.reason})")
             if choice.warning:
                 log.warning(choice.warning)
         launch = {
-            "local": self._local_cluster,
+            "local": functools.partial(self._local_cluster, on_threads=on_threads),
             "coiled": self._coiled_cluster,
             "address": self._scheduler_at_address,
         }[choice.mode]
@@ -205,16 +235,34 @@ class DaskResource(dg.ConfigurableResource):
             ]
             raise ClusterConfigError(first, setting, more) from None
 
+    def _on_threads(self, file_count: int | None) -> bool:
+        """Whether a local run of `file_count` files works on threads (not when a cluster of
+        worker processes has started already)."""
+        small = file_count is not None and file_count <= self.local_threads_up_to_files
+        return small and self._starting is None
+
     @contextmanager
-    def _local_cluster(self, choice: ClusterChoice, run_id: str, storage: Storage, log):
+    def _local_cluster(
+        self, choice: ClusterChoice, run_id: str, storage: Storage, log, on_threads: bool
+    ):
         from distributed import Client
 
         starting, self._starting = self._starting, None
-        cluster = starting.take() if starting else local_cluster(*self._local_arguments())
+        workers, threads_per_worker, *_ = arguments = self._local_arguments()
+        if starting:
+            cluster = starting.take()
+        elif on_threads:
+            cluster = threaded_cluster(workers * threads_per_worker, self.local_dashboard)
+        else:
+            cluster = local_cluster(*arguments)
         try:
             with Client(cluster) as client:
                 yield RunCluster(
-                    client, choice.mode, choice.reason, has_dashboard=self.local_dashboard
+                    client,
+                    choice.mode,
+                    choice.reason,
+                    has_dashboard=self.local_dashboard,
+                    in_process=on_threads,
                 )
         finally:
             if self._closing is None:  # outside a run: nothing waits for a background close
