@@ -1,5 +1,6 @@
 """`api_commits` against a fake GitHub on loopback (real HTTP): every kind of push, rate limits,
-the cache, the wait bound, and a run that follows nothing (and writes its day empty).
+the cache (a re-run, a growing day), the wait bound, and a run that follows nothing (and writes
+its day empty).
 
 The day's push_events are written straight from the generated day's expected rows (the pipeline
 that makes them is tested elsewhere, and end to end in e2e/test_api_commits_cli.py).
@@ -298,3 +299,36 @@ def test_the_checks_alone_are_refused_with_a_reason(storage_dir, instance):
         raise_on_error=False,
     )
     assert "the checks of api_commits are evaluated when a day" in failure_text(result)
+
+
+def test_a_growing_day_asks_only_about_its_new_pushes(
+    scenario, github, token, storage_dir, instance
+):
+    """The hour sensor runs a day not complete once per new hour: each run reads the day's
+    push_events so far, and the pushes answered in an earlier run are answered from the cache."""
+    asked = sorted(item.push.event_id for item in scenario.pushes)  # the followed pushes
+    early, late = set(asked[: len(asked) // 2]), set(asked[len(asked) // 2 :])
+    first = [row for row in expected_rows(scenario.archive)[0] if row["event_id"] not in late]
+    storage = Storage(str(storage_dir))
+    day_file = storage.day_file(PUSH_EVENTS.name, DAY)
+    storage.write_table(day_file, pa.Table.from_pylist(first, schema=PUSH_EVENTS.schema))
+    materialize(resources(github, storage_dir), instance)
+    answered_before = {r.path for r in github.requests if r.status == 200}
+    asked_before = len(github.requests)
+
+    write_push_events(storage_dir, scenario)  # the day's later hours are in
+    result = materialize(resources(github, storage_dir), instance)
+
+    again = {r.path for r in github.requests[asked_before:] if r.status == 200}
+    early_compares = {
+        f"/repos/{i.push.repo}/compare/{i.push.before}...{i.push.head}"
+        for i in scenario.pushes
+        if i.push.event_id in early
+    }
+    assert answered_before & early_compares, "the first run answered some of its pushes"
+    assert not again & early_compares, "no push of the first run is answered again"
+    assert again, "the new pushes are asked about"
+    assert rows_by_key(read_day(storage_dir, "api_commits", DAY)) == rows_by_key(
+        scenario.expected_rows()
+    )
+    assert figures(result)["answered_from_cache"] > 0
