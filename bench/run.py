@@ -433,7 +433,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         a.reps, a.mb, a.hours, a.day_hours, a.day_mb, a.memory_mb = 1, 10.0, 2, 4, 5.0, 50.0
         a.e2e_reps, a.month, a.scaling = 1, False, False
         a.rerun_days, a.rerun_hour_mb, a.rerun_reps = 4, 2.0, 1
-        a.hourly_hours, a.hourly_hour_mb = 3, 2.0
+        a.hourly_hours, a.hourly_hour_mb, a.hourly_dev_hours = 3, 2.0, 1
         a.asset_page_reps = 1
     return a
 
