@@ -5,11 +5,20 @@ project's own fsspec filesystem, so no DuckDB extension has to be downloaded) an
 repository. A figure that needs a payload field an era lacks is null for the repository and day
 (`CASE ... bool_and(...) IS FALSE`), never a silent zero. A recount over the same file with
 pyarrow, sharing no code with the SQL, backs the asset check.
+
+A day that grows hour by hour is counted incrementally: the file records in its footer which row
+groups of the `events` file it counted (their number and a digest of their metadata: sizes,
+offsets, statistics), and when those are still the first row groups of the `events` file, as
+after an append, only the row groups after them are counted and merged into the stored counts
+(sums, min and max, null when either side is null); `actors`, a distinct count, is recounted from
+the day's two columns repo and actor_login. Any other change of the `events` file counts it whole.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -23,7 +32,11 @@ from gh_assets.tables.storage import Storage
 
 _PULL_REQUEST_CLOSED = "type = 'PullRequestEvent' AND action = 'closed'"
 _PUSH = "type = 'PushEvent'"
-REPO_ACTIVITY_SQL = f"""
+
+
+def activity_sql(source: str) -> str:
+    """The day's counts per repository over the events of `source` (a table expression)."""
+    return f"""
 SELECT
     repo,
     max(repo_id) AS repo_id,
@@ -49,11 +62,60 @@ SELECT
     count(*) FILTER (is_bot) AS bot_events,
     min(created_at) AS first_event_at,
     max(created_at) AS last_event_at
-FROM read_parquet($path)
+FROM {source}
 WHERE repo IS NOT NULL
 GROUP BY repo
 ORDER BY repo
 """
+
+
+REPO_ACTIVITY_SQL = activity_sql("read_parquet($path)")
+COUNTED_COLUMNS = [
+    "repo",
+    "repo_id",
+    "type",
+    "action",
+    "payload",
+    "actor_login",
+    "is_bot",
+    "created_at",
+]
+_NULL_IF_EITHER = "CASE WHEN bool_or({0} IS NULL) THEN NULL ELSE sum({0})::BIGINT END"
+MERGED = {  # each column of the stored counts and of the new rows' counts, merged
+    "repo": "repo",
+    "repo_id": "max(repo_id)",
+    **{
+        name: f"sum({name})::BIGINT"
+        for name in ("events", "pushes", "stars", "forks", "pull_requests_opened")
+    },
+    "pull_requests_merged": _NULL_IF_EITHER.format("pull_requests_merged"),
+    **{name: f"sum({name})::BIGINT" for name in ("issues_opened", "issue_comments", "releases")},
+    "commits": _NULL_IF_EITHER.format("commits"),
+    "actors": "any_value(actor_counts.actors)",
+    "bot_events": "sum(bot_events)::BIGINT",
+    "first_event_at": "min(first_event_at)",
+    "last_event_at": "max(last_event_at)",
+}
+MERGE_SQL = f"""
+WITH counted AS (
+    SELECT * EXCLUDE (actors) FROM read_parquet($activity)
+    UNION ALL BY NAME
+    SELECT * EXCLUDE (actors) FROM ({activity_sql("new_events")})
+),
+actor_counts AS (
+    SELECT repo, count(DISTINCT actor_login) AS actors
+    FROM read_parquet($events)
+    WHERE repo IS NOT NULL
+    GROUP BY repo
+)
+SELECT {", ".join(f"{rule} AS {name}" for name, rule in MERGED.items())}
+FROM counted JOIN actor_counts USING (repo)
+GROUP BY repo
+ORDER BY repo
+"""
+COUNTED_FROM = b"gh_assets.counted_from"  # the key of the marker in repo_activity's footer
+# what a marker is valid for: these counts, of this table
+COUNTING = hashlib.sha256(f"{REPO_ACTIVITY_SQL}{MERGE_SQL}{MERGED}".encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -62,15 +124,48 @@ class ActivityDay:
     repos: int
     bytes_written: int
     path: str
+    events_counted: int  # the rows of `events` counted: all of the day's, or those appended
 
 
-def repo_activity_table(storage: Storage, day: dt.date) -> pa.Table:
-    """The day's `repo_activity` rows, from its `events` file."""
+@dataclass(frozen=True)
+class CountedGroups:
+    """The first `row_groups` row groups of a day's `events` file, identified by `digest`."""
+
+    row_groups: int
+    digest: str
+
+    @classmethod
+    def of(cls, events: pq.FileMetaData, row_groups: int) -> CountedGroups:
+        described = [events.row_group(i).to_dict() for i in range(row_groups)]
+        text = json.dumps([COUNTING, described], default=str, sort_keys=True)
+        return cls(row_groups, hashlib.sha256(text.encode()).hexdigest())
+
+    def to_json(self) -> bytes:
+        return json.dumps({"row_groups": self.row_groups, "digest": self.digest}).encode()
+
+    @classmethod
+    def stored_in(cls, storage: Storage, path: str) -> CountedGroups | None:
+        """The marker of the `repo_activity` file `path`, if it has one."""
+        if not storage.fs.exists(path):
+            return None
+        with storage.fs.open(path, "rb") as file:
+            marker = (pq.ParquetFile(file).metadata.metadata or {}).get(COUNTED_FROM)
+        return cls(**json.loads(marker)) if marker else None
+
+
+def events_file(storage: Storage, day: dt.date) -> str:
+    """The path of the day's `events` file, which must exist."""
     events = storage.day_file(EVENTS.name, day)
     if not storage.fs.exists(events):
         raise FileNotFoundError(
             f"{storage.uri(events)} does not exist: materialize `events` for {day} first"
         )
+    return events
+
+
+def repo_activity_table(storage: Storage, day: dt.date) -> pa.Table:
+    """The day's `repo_activity` rows, from its `events` file."""
+    events = events_file(storage, day)
     connection = duckdb.connect(config={"threads": 2})
     try:
         if not storage.is_local:
@@ -83,11 +178,45 @@ def repo_activity_table(storage: Storage, day: dt.date) -> pa.Table:
 
 
 def write_repo_activity(storage: Storage, day: dt.date) -> ActivityDay:
-    """Compute and write the day's `repo_activity` file, atomically."""
-    table = repo_activity_table(storage, day)
-    path = storage.day_file(REPO_ACTIVITY.name, day)
-    written = storage.write_table(path, table)
-    return ActivityDay(day, table.num_rows, written, storage.uri(path))
+    """Compute and write the day's `repo_activity` file, atomically: only the `events` row
+    groups appended since the stored file was counted, when it counted the others."""
+    path, events = storage.day_file(REPO_ACTIVITY.name, day), events_file(storage, day)
+    stored = CountedGroups.stored_in(storage, path)
+    with storage.fs.open(events, "rb") as file:
+        reader = pq.ParquetFile(file)
+        metadata = reader.metadata
+        grown = (
+            stored is not None
+            and stored.row_groups <= metadata.num_row_groups
+            and CountedGroups.of(metadata, stored.row_groups) == stored
+        )
+        if grown:
+            groups = range(stored.row_groups, metadata.num_row_groups)
+            new = reader.read_row_groups(groups, columns=COUNTED_COLUMNS)
+    if grown:
+        table, counted = merged_activity_table(storage, day, new), new.num_rows
+    else:
+        table, counted = repo_activity_table(storage, day), metadata.num_rows
+    marker = CountedGroups.of(metadata, metadata.num_row_groups).to_json()
+    written = storage.write_table(path, table.replace_schema_metadata({COUNTED_FROM: marker}))
+    return ActivityDay(day, table.num_rows, written, storage.uri(path), counted)
+
+
+def merged_activity_table(storage: Storage, day: dt.date, new: pa.Table) -> pa.Table:
+    """The day's stored `repo_activity` counts with those of the `new` events rows merged in."""
+    connection = duckdb.connect(config={"threads": 2})
+    try:
+        if not storage.is_local:
+            connection.register_filesystem(storage.fs)
+        connection.register("new_events", new)
+        paths = {
+            "activity": storage.uri(storage.day_file(REPO_ACTIVITY.name, day)),
+            "events": storage.uri(storage.day_file(EVENTS.name, day)),
+        }
+        table = connection.sql(MERGE_SQL, params=paths).to_arrow_table()
+    finally:
+        connection.close()
+    return table.cast(REPO_ACTIVITY.schema)
 
 
 RECOUNTED = {"events": None, "pushes": "PushEvent", "stars": "WatchEvent", "forks": "ForkEvent"}

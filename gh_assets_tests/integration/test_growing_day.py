@@ -75,6 +75,7 @@ def test_a_day_grows_by_its_new_hours_and_ends_as_one_build_of_them(
     fake = fake_day(YESTERDAY, pushes_per_hour=2, others_per_hour=2)
     fake = with_repeats_across_hours(fake, 2, 3)
     day = YESTERDAY.isoformat()
+    events_before = 0
     for published_now in (range(0, 3), range(3, 5), range(5, 24)):
         so_far = publish(fake, published_now, mirror_root)
         since = len(mirror.requests)
@@ -84,6 +85,10 @@ def test_a_day_grows_by_its_new_hours_and_ends_as_one_build_of_them(
             hour_filename(YESTERDAY, h) for h in published_now
         )
         assert_day_matches(storage_dir, YESTERDAY, *expected_rows(so_far))
+        # repo_activity counts only the events rows this run appended
+        events_now = metadata_of(result, "events")["dagster/row_count"]
+        assert metadata_of(result, "repo_activity")["events_counted"] == events_now - events_before
+        events_before = events_now
         complete = published_now.stop == 24
         for table in TABLES:
             figures = metadata_of(result, table)

@@ -11,8 +11,13 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
+from gh_assets.compute.day_files import PartRows, write_day_file
+from gh_assets.compute.repo_activity import repo_activity_table, write_repo_activity
 from gh_assets.defs.resources import DaskResource
+from gh_assets.reading.events_table import EventsTableBuilder
+from gh_assets.tables.catalogue import EVENTS, REPO_ACTIVITY
 from gh_assets.tables.storage import Storage, StorageError
+from gh_assets_tests.gharchive_samples import MIXED_SMALL, sample_lines
 from gh_assets_tests.harnesses.pipeline import ASSETS, materialize_days, pipeline_resources
 from gh_assets_tests.oracles.events_oracle import assert_events_and_activity, oracle_rows_of_fake
 from gh_assets_tests.oracles.expected import expected_rows
@@ -104,6 +109,20 @@ with storage.open_atomic(sys.argv[3]) as file:
     print("parts uploaded", flush=True)
     time.sleep(600)
 """
+
+
+def test_repo_activity_of_a_day_grown_on_s3_counts_only_the_appended_rows(s3_url, s3_env):
+    storage, day = storage_of(s3_url, s3_env), dt.date(2019, 6, 3)
+    events, activity = storage.day_file(EVENTS.name, day), storage.day_file(REPO_ACTIVITY.name, day)
+    lines = sample_lines(MIXED_SMALL)
+    for hour, chunk in enumerate((lines[:700], lines[700:])):
+        part = f"{storage.root}/parts/{day}-{hour}.parquet"
+        hour_rows = EventsTableBuilder(f"{day}-{hour}.json.gz").table(chunk, valid_utf8=True)
+        storage.write_table(part, hour_rows)
+        stored = [PartRows(events)] if hour else []  # the second hour appended
+        write_day_file(storage, events, EVENTS, [*stored, PartRows(part)])
+        assert write_repo_activity(storage, day).events_counted == hour_rows.num_rows
+    assert storage.read_table(activity).equals(repo_activity_table(storage, day))
 
 
 def test_a_writer_killed_mid_upload_leaves_the_published_day_whole(s3_url, s3_env):

@@ -90,6 +90,7 @@ def repo_activity(
         figures = {
             "dagster/row_count": written.repos,
             "bytes_written": written.bytes_written,
+            "events_counted": written.events_counted,
             "path": TablePath(written.path),
             "run_days": len(days),
         }
