@@ -159,7 +159,7 @@ class DaskResource(dg.ConfigurableResource):
         bills from its start. Clusters close in the background when their block ends, and before
         the run ends."""
         self._closing = []
-        span = run_day_span(context.dagster_run.tags) if context.dagster_run else None
+        span = run_day_span(context.run.tags) if context.run else None
         if span is not None and self._starts_early(*span):
             self._starting = StartingCluster(*self._local_arguments())
             if context.log:
