@@ -70,7 +70,7 @@ ORDER BY repo
 
 
 REPO_ACTIVITY_SQL = activity_sql("read_parquet($path)")
-COUNTED_COLUMNS = [
+COUNTED_COLUMNS = [  # the columns of `events` the counts read
     "repo",
     "repo_id",
     "type",
@@ -183,18 +183,15 @@ def write_repo_activity(storage: Storage, day: dt.date) -> ActivityDay:
     path, events = storage.day_file(REPO_ACTIVITY.name, day), events_file(storage, day)
     stored = CountedGroups.stored_in(storage, path)
     with storage.fs.open(events, "rb") as file:
-        reader = pq.ParquetFile(file)
-        metadata = reader.metadata
-        grown = (
-            stored is not None
-            and stored.row_groups <= metadata.num_row_groups
-            and CountedGroups.of(metadata, stored.row_groups) == stored
-        )
-        if grown:
-            groups = range(stored.row_groups, metadata.num_row_groups)
-            new = reader.read_row_groups(groups, columns=COUNTED_COLUMNS)
-    if grown:
-        table, counted = merged_activity_table(storage, day, new), new.num_rows
+        metadata = pq.ParquetFile(file).metadata
+    if (
+        stored is not None
+        and stored.row_groups <= metadata.num_row_groups
+        and CountedGroups.of(metadata, stored.row_groups) == stored
+    ):
+        groups = range(stored.row_groups, metadata.num_row_groups)
+        table = merged_activity_table(storage, day, groups)
+        counted = sum(metadata.row_group(group).num_rows for group in groups)
     else:
         table, counted = repo_activity_table(storage, day), metadata.num_rows
     marker = CountedGroups.of(metadata, metadata.num_row_groups).to_json()
@@ -202,18 +199,25 @@ def write_repo_activity(storage: Storage, day: dt.date) -> ActivityDay:
     return ActivityDay(day, table.num_rows, written, storage.uri(path), counted)
 
 
-def merged_activity_table(storage: Storage, day: dt.date, new: pa.Table) -> pa.Table:
-    """The day's stored `repo_activity` counts with those of the `new` events rows merged in."""
+def merged_activity_table(storage: Storage, day: dt.date, groups: range) -> pa.Table:
+    """The day's stored `repo_activity` counts with those of the `events` row groups `groups`
+    merged in."""
+    events = storage.day_file(EVENTS.name, day)
     connection = duckdb.connect(config={"threads": 2})
     try:
         if not storage.is_local:
             connection.register_filesystem(storage.fs)
-        connection.register("new_events", new)
         paths = {
             "activity": storage.uri(storage.day_file(REPO_ACTIVITY.name, day)),
-            "events": storage.uri(storage.day_file(EVENTS.name, day)),
+            "events": storage.uri(events),
         }
-        table = connection.sql(MERGE_SQL, params=paths).to_arrow_table()
+        with storage.fs.open(events, "rb") as file:
+            # a batch at a time (not pyarrow.dataset, which imports pandas: see arrays.py)
+            reader = pq.ParquetFile(file)
+            schema = pa.schema([reader.schema_arrow.field(name) for name in COUNTED_COLUMNS])
+            batches = reader.iter_batches(row_groups=groups, columns=COUNTED_COLUMNS)
+            connection.register("new_events", pa.RecordBatchReader.from_batches(schema, batches))
+            table = connection.sql(MERGE_SQL, params=paths).to_arrow_table()
     finally:
         connection.close()
     return table.cast(REPO_ACTIVITY.schema)
