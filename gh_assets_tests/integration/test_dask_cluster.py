@@ -245,6 +245,7 @@ def test_a_local_run_of_a_few_files_works_on_threads_of_its_process(
     assert metadata["dask_mode_reason"].endswith("2 file(s) to read: threads of this process") is (
         on_threads
     )
+    assert ("dask_dashboard_during_run" in metadata) is not on_threads  # seconds: no dashboard
     assert not forked_workers()  # closed with the run, or never started
 
 

@@ -142,8 +142,9 @@ class DaskResource(dg.ConfigurableResource):
     )
     local_dashboard: bool = Field(
         default=True,
-        description="Serve the local cluster's Dask dashboard on 127.0.0.1 while a run works "
-        "(it costs the Dagster process about 0.4 s of CPU a run); false: no dashboard, no link.",
+        description="Serve the local cluster's Dask dashboard on 127.0.0.1 while a run works on "
+        "worker processes (it costs the Dagster process about 0.4 s of CPU a run); false: no "
+        "dashboard, no link. A run on threads serves none.",
     )
     coiled: CoiledConfig = Field(
         default_factory=CoiledConfig,
@@ -252,7 +253,7 @@ class DaskResource(dg.ConfigurableResource):
         if starting:
             cluster = starting.take()
         elif on_threads:
-            cluster = threaded_cluster(workers * threads_per_worker, self.local_dashboard)
+            cluster = threaded_cluster(workers * threads_per_worker)
         else:
             cluster = local_cluster(*arguments)
         try:
@@ -261,7 +262,7 @@ class DaskResource(dg.ConfigurableResource):
                     client,
                     choice.mode,
                     choice.reason,
-                    has_dashboard=self.local_dashboard,
+                    has_dashboard=self.local_dashboard and not on_threads,
                     in_process=on_threads,
                 )
         finally:
