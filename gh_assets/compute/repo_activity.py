@@ -197,11 +197,12 @@ def repo_activity_table(storage: Storage, day: dt.date) -> pa.Table:
     return table.cast(REPO_ACTIVITY.schema)
 
 
-def write_repo_activity(storage: Storage, day: dt.date) -> ActivityDay:
+def write_repo_activity(storage: Storage, day: dt.date, whole: bool = False) -> ActivityDay:
     """Compute and write the day's `repo_activity` file, atomically: only the `events` row
-    groups appended since the stored file was counted, when it counted the others."""
+    groups appended since the stored file was counted, when it counted the others (unless
+    `whole`: a rebuild that trusts nothing stored)."""
     path, events = storage.day_file(REPO_ACTIVITY.name, day), events_file(storage, day)
-    stored = CountedGroups.stored_in(storage, path)
+    stored = None if whole else CountedGroups.stored_in(storage, path)
     with storage.fs.open(events, "rb") as file:
         metadata = pq.ParquetFile(file).metadata
     if (

@@ -79,6 +79,8 @@ def test_a_day_grown_by_row_groups_is_counted_by_its_new_rows_as_a_whole_count_w
         assert write_repo_activity(storage, day).events_counted == pq.read_metadata(part).num_rows
         assert storage.read_table(activity).equals(repo_activity_table(storage, day))
     assert_events_and_activity(storage, day, oracle_rows_of_lines(files))
+    everything = storage.row_count(events)
+    assert write_repo_activity(storage, day, whole=True).events_counted == everything  # force
     counted = storage.read_table(activity)
     assert pc.sum(pc.is_null(counted["commits"])).as_py() == 1
     assert pc.sum(pc.is_null(counted["pull_requests_merged"])).as_py() == 1

@@ -81,7 +81,7 @@ def repo_activity(
     verdicts.carry_over(REPO_ACTIVITY.name, [recount], [day.isoformat() for day in plan.up_to_date])
     for day in plan.build:
         try:
-            written = write_repo_activity(store, day)
+            written = write_repo_activity(store, day, whole=rebuild.force)
             recounted, summed = recount_events(store, day), activity_totals(store, day)
         except Exception as error:  # the day's events file unreadable or missing: the next day
             failures[day] = failure_text(error)
