@@ -304,4 +304,5 @@ API_COMMITS = Table(
 )
 
 TABLES = (MANIFEST, PUSH_EVENTS, COMMITS, EVENTS, REPO_ACTIVITY, API_COMMITS)
+ARCHIVE_TABLES = (PUSH_EVENTS, COMMITS, EVENTS)  # read from the archive's hour files, on Dask
 BY_NAME = {table.name: table for table in TABLES}

@@ -224,6 +224,28 @@ def test_a_local_cluster_starts_with_the_run_and_closes_when_an_early_step_fails
     assert not [pid for pid in forked_workers() if psutil.pid_exists(pid)]
 
 
+def test_a_re_run_of_days_built_before_starts_no_cluster_with_the_run(
+    mirror_root, mirror, storage_dir, instance
+):
+    """The first run of a range starts its local cluster with the run; running it again, every
+    day recorded and up to date, starts none at all (nothing to build)."""
+    days = [dt.date(2016, 7, 4), dt.date(2016, 7, 5)]
+    write_fake_days(mirror_root, days, hours=[0, 12])
+    dask = DaskResource(mode="local", local_workers=1)
+    resources = pipeline_resources(mirror, storage_dir, dask)
+
+    def cluster_lines(result) -> list[str]:
+        messages = [event.message for event in instance.all_logs(result.run_id)]
+        return [message for message in messages if message.startswith("Dask cluster:")]
+
+    first = materialize_days(resources, instance, days[0].isoformat(), days[-1].isoformat())
+    assert first.success
+    assert "Dask cluster: local for 2 day(s), starting with the run" in cluster_lines(first)
+    again = materialize_days(resources, instance, days[0].isoformat(), days[-1].isoformat())
+    assert again.success and metadata_of(again, "events")["rebuilt"] is False
+    assert cluster_lines(again) == []
+
+
 @pytest.mark.parametrize(("up_to_files", "on_threads"), [(3, True), (1, False)])
 def test_a_local_run_of_a_few_files_works_on_threads_of_its_process(
     mirror_root, mirror, storage_dir, instance, up_to_files, on_threads

@@ -51,11 +51,17 @@ from gh_assets.defs.resources.archive import ArchiveResource
 from gh_assets.defs.resources.dask_cluster import DaskResource, check_cluster_settings
 from gh_assets.defs.resources.rebuild import RebuildResource
 from gh_assets.defs.resources.storage import StorageResource
-from gh_assets.tables.catalogue import BY_NAME, COMMITS, EVENTS, MANIFEST, PUSH_EVENTS
+from gh_assets.tables.catalogue import (
+    ARCHIVE_TABLES,
+    BY_NAME,
+    COMMITS,
+    EVENTS,
+    MANIFEST,
+    PUSH_EVENTS,
+)
 from gh_assets.tables.storage import Storage
 
 KINDS = {"parquet", "dask"}
-TABLES = (PUSH_EVENTS, COMMITS, EVENTS)
 # The asset each table's day is built from (its data version goes into the table's)
 BUILT_FROM = {
     PUSH_EVENTS.name: MANIFEST.name,
@@ -84,7 +90,7 @@ def archive_tables(
 ):
     started = time.monotonic()
     selected = {key.to_user_string() for key in context.selected_asset_keys}
-    tables = [table.name for table in TABLES if table.name in selected]
+    tables = [table.name for table in ARCHIVE_TABLES if table.name in selected]
     days = run_days(context)
     store = storage.writable_storage()
     _remove_staging_of_finished_runs(context, store)
@@ -240,12 +246,12 @@ class DayInputs:
                     identities[hour]["filename"] for hour in pending
                 )
                 manifests[day] = (manifest_version(manifest, pending), identities)
-        code_versions = {table.name: code_version(context, table.name) for table in TABLES}
+        code_versions = {table.name: code_version(context, table.name) for table in ARCHIVE_TABLES}
         expected = {}
         for day in days:
             manifest = manifests[day][0] if day in manifests else None
             versions = {MANIFEST.name: manifest}
-            for table in TABLES:  # each after the table it is built from
+            for table in ARCHIVE_TABLES:  # each after the table it is built from
                 source = versions[BUILT_FROM[table.name]]
                 versions[table.name] = source and built_version(code_versions[table.name], source)
                 expected[table.name, day] = versions[table.name]

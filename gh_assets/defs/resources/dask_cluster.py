@@ -33,9 +33,11 @@ from gh_assets.compute.coiled_cost import CoiledBill, RunCost, coiled_bill, run_
 from gh_assets.compute.coiled_options import CoiledOptions
 from gh_assets.compute.local_cluster import StartingCluster, local_cluster, threaded_cluster
 from gh_assets.compute.worker_usage import WorkerCounter, WorkerUsage
+from gh_assets.defs.day_records import recorded_days
 from gh_assets.defs.setting_failures import setting_failure
 from gh_assets.reporting import Figure, Url
 from gh_assets.settings import setting_field, variable
+from gh_assets.tables.catalogue import ARCHIVE_TABLES
 from gh_assets.tables.storage import STAGING, Storage, write_probe
 
 if TYPE_CHECKING:  # distributed is imported when a run starts a cluster, not with the code location
@@ -57,6 +59,17 @@ def run_day_span(tags: Mapping[str, str]) -> tuple[dt.date, dt.date] | None:
     except (KeyError, ValueError):
         return None
     return first, last
+
+
+def built_before(context: dg.InitResourceContext, first: dt.date, last: dt.date) -> bool:
+    """Whether each day from `first` to `last` has a record of each archive table the run
+    selects (all of them when it names none)."""
+    selected = context.run.asset_selection
+    tables = [t.name for t in ARCHIVE_TABLES if not selected or dg.AssetKey(t.name) in selected]
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    return bool(tables) and all(
+        len(recorded_days(context.instance, table, days)) == len(days) for table in tables
+    )
 
 
 def run_day_count(tags: Mapping[str, str]) -> int | None:
@@ -156,12 +169,13 @@ class DaskResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """In a run, a local cluster starts now, while the run's first steps (the manifest) work,
         when the run's days make it local for sure and it will read whole days (a run of only
-        today or yesterday may read a few new hours, on threads); never a Coiled cluster, which
-        bills from its start. Clusters close in the background when their block ends, and before
-        the run ends."""
+        today or yesterday may read a few new hours, on threads), unless every one of its days
+        was built before (a re-run, likely up to date, would not use it); never a Coiled cluster,
+        which bills from its start. Clusters close in the background when their block ends, and
+        before the run ends."""
         self._closing = []
         span = run_day_span(context.run.tags) if context.run else None
-        if span is not None and self._starts_early(*span):
+        if span is not None and self._starts_early(*span) and not built_before(context, *span):
             self._starting = StartingCluster(*self._local_arguments())
             if context.log:
                 days = (span[1] - span[0]).days + 1
