@@ -9,6 +9,7 @@ from dagster._utils.tags import TagConcurrencyLimitsCounter
 from gh_assets.defs.deployment.run_queue import (
     CLUSTER_TAG,
     DAYS_TAG,
+    SEEN_TAG,
     overlap_limits,
     queue_limits,
     queue_tags,
@@ -38,12 +39,20 @@ def queued(name: str, tags: dict[str, str]) -> DagsterRun:
     return run.with_tags({**run.tags, **queue_tags(run, settings())})
 
 
-def dequeue(queue: list[DagsterRun], running: list[DagsterRun]) -> list[str]:
-    """The runs the daemon starts in one look at the queue (queue_limits with the defaults)."""
+def dequeue(
+    queue: list[DagsterRun], running: list[DagsterRun], late: list[DagsterRun] = ()
+) -> list[str]:
+    """The runs the daemon starts in one look at the queue (queue_limits with the defaults): the
+    limits are computed with `queue`, whose runs are then marked seen, as `RunQueue` does, and
+    the daemon reads the queue after that, with the `late` runs queued in between."""
     limits = [*queue_limits(settings()), *overlap_limits(queue, running)]
+    seen = [
+        run.with_tags({**run.tags, SEEN_TAG: "true"}) if DAYS_TAG in run.tags else run
+        for run in queue
+    ]
     counter = TagConcurrencyLimitsCounter(limits, running)
     started = []
-    for run in queue:
+    for run in [*seen, *late]:
         if not counter.is_blocked(run):
             counter.update_counters_with_launched_item(run)
             started.append(run.run_id)
@@ -61,11 +70,13 @@ def test_a_run_is_tagged_with_its_days_its_cluster_and_its_retries(coiled_token)
         DagsterRun(job_name="j", tags=days("2016-05-01", "2016-05-03")), settings()
     ) == {
         DAYS_TAG: "2016-05-01...2016-05-03",
+        SEEN_TAG: "false",
         CLUSTER_TAG: "coiled",
         "dagster/max_retries": "2",
     }
     assert queue_tags(DagsterRun(job_name="j", tags=day("2016-05-01")), settings()) == {
         DAYS_TAG: "2016-05-01",
+        SEEN_TAG: "false",
         CLUSTER_TAG: "local",
         "dagster/max_retries": "2",
     }
@@ -118,6 +129,16 @@ def test_runs_that_share_a_day_never_run_together(queue, running, started):
     queue_runs = [queued(name, tags) for name, tags in queue]
     running_runs = [queued(name, tags) for name, tags in running]
     assert dequeue(queue_runs, running_runs) == started
+
+
+def test_a_run_queued_after_the_limits_were_computed_waits_for_the_next_look():
+    """The daemon computes the limits, then reads the queue: a run of a day queued in between
+    (the sensor's, while a range that holds its day waits for a Coiled slot) is not in the
+    limits, so it waits a look, then waits behind the range like any other."""
+    queue = [queued("a", days("2016-05-04", "2016-05-06"))]
+    late = queued("b", day("2016-05-05"))
+    assert dequeue(queue, [], late=[late]) == ["a"]
+    assert dequeue([late], [queue[0]]) == []  # next look: the range is running, b shares a day
 
 
 def test_every_queued_run_is_started_in_turn():

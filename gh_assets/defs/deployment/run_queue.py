@@ -7,6 +7,9 @@ its retry budget. The queue then lets at most `GH_ASSETS_MAX_COILED_RUNS` Coiled
 of the slots per backfill run at once, and never two runs that share a day, be they single days or
 ranges: tag limits only count equal values, so each time the daemon looks at the queue, the day
 spans of the queued runs that overlap a running one, or one queued before them, get a limit of 0.
+The daemon asks for those limits before it reads the queue: a run of days queued in between
+would escape them, so it waits (`gh_assets/queue_seen: false`, limit 0) until a look has counted
+it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from gh_assets.settings import Settings, current_settings
 
 CLUSTER_TAG = "gh_assets/cluster"
 DAYS_TAG = "gh_assets/days"  # "2016-05-01", or "2016-05-01...2016-05-31"
+SEEN_TAG = "gh_assets/queue_seen"  # "false" until the queue's limits were computed with the run
 RUNS_PER_BACKFILL = 2  # so that a long backfill leaves room for the sensor's and the UI's runs
 
 
@@ -39,6 +43,7 @@ def queue_limits(settings: Settings) -> list[dict[str, Any]]:
     """The tag limits the queue applies besides those of dagster.yaml."""
     return [
         {"key": CLUSTER_TAG, "value": "coiled", "limit": settings.max_coiled_runs},
+        {"key": SEEN_TAG, "value": "false", "limit": 0},
         {"key": DAYS_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1},
         {
             "key": BACKFILL_ID_TAG,
@@ -54,6 +59,7 @@ def queue_tags(run: DagsterRun, settings: Settings) -> dict[str, str]:
     tags = {} if MAX_RETRIES_TAG in run.tags else {MAX_RETRIES_TAG: str(settings.run_retries)}
     if span := run_day_span(run.tags):
         tags[DAYS_TAG] = days_value(*span)
+        tags[SEEN_TAG] = "false"
     days = run_day_count(run.tags)
     if days is not None:
         resources = resources_from(settings)
@@ -108,6 +114,9 @@ class RunQueue(QueuedRunCoordinator):
             *queue_limits(current_settings()),
             *overlap_limits(queued, running),
         ]
+        for run in queued:  # counted in these limits: free to start when they allow it
+            if run.tags.get(SEEN_TAG) == "false":
+                self._instance.add_run_tags(run.run_id, {SEEN_TAG: "true"})
         return config._replace(tag_concurrency_limits=limits)
 
     def submit_run(self, context: SubmitRunContext) -> DagsterRun:
