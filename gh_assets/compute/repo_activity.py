@@ -81,20 +81,17 @@ COUNTED_COLUMNS = [  # the columns of `events` the counts read
     "created_at",
 ]
 _NULL_IF_EITHER = "CASE WHEN bool_or({0} IS NULL) THEN NULL ELSE sum({0})::BIGINT END"
-MERGED = {  # each column of the stored counts and of the new rows' counts, merged
+_NOT_SUMMED = {
     "repo": "repo",
     "repo_id": "max(repo_id)",
-    **{
-        name: f"sum({name})::BIGINT"
-        for name in ("events", "pushes", "stars", "forks", "pull_requests_opened")
-    },
     "pull_requests_merged": _NULL_IF_EITHER.format("pull_requests_merged"),
-    **{name: f"sum({name})::BIGINT" for name in ("issues_opened", "issue_comments", "releases")},
     "commits": _NULL_IF_EITHER.format("commits"),
     "actors": "any_value(actor_counts.actors)",
-    "bot_events": "sum(bot_events)::BIGINT",
     "first_event_at": "min(first_event_at)",
     "last_event_at": "max(last_event_at)",
+}
+MERGED = {  # each column of the stored counts and of the new rows' counts, merged: a count sums
+    name: _NOT_SUMMED.get(name, f"sum({name})::BIGINT") for name in REPO_ACTIVITY.schema.names
 }
 MERGE_SQL = f"""
 WITH counted AS (
@@ -211,7 +208,7 @@ def write_repo_activity(storage: Storage, day: dt.date, whole: bool = False) -> 
         and CountedGroups.of(metadata, stored.row_groups) == stored
     ):
         groups = range(stored.row_groups, metadata.num_row_groups)
-        table = merged_activity_table(storage, day, groups)
+        table = merged_activity_table(storage, day, metadata, groups)
         counted = sum(metadata.row_group(group).num_rows for group in groups)
     else:
         table, counted = repo_activity_table(storage, day), metadata.num_rows
@@ -220,9 +217,11 @@ def write_repo_activity(storage: Storage, day: dt.date, whole: bool = False) -> 
     return ActivityDay(day, table.num_rows, written, storage.uri(path), counted)
 
 
-def merged_activity_table(storage: Storage, day: dt.date, groups: range) -> pa.Table:
+def merged_activity_table(
+    storage: Storage, day: dt.date, events_metadata: pq.FileMetaData, groups: range
+) -> pa.Table:
     """The day's stored `repo_activity` counts with those of the `events` row groups `groups`
-    merged in."""
+    merged in (`events_metadata`: the footer of the day's `events`, already read)."""
     events = storage.day_file(EVENTS.name, day)
     connection = duckdb.connect(config={"threads": 2})
     try:
@@ -234,7 +233,7 @@ def merged_activity_table(storage: Storage, day: dt.date, groups: range) -> pa.T
         }
         with storage.fs.open(events, "rb") as file:
             # a batch at a time (not pyarrow.dataset, which imports pandas: see arrays.py)
-            reader = pq.ParquetFile(file)
+            reader = pq.ParquetFile(file, metadata=events_metadata)
             schema = pa.schema([reader.schema_arrow.field(name) for name in COUNTED_COLUMNS])
             batches = reader.iter_batches(row_groups=groups, columns=COUNTED_COLUMNS)
             connection.register("new_events", pa.RecordBatchReader.from_batches(schema, batches))
