@@ -13,6 +13,7 @@ from gh_assets.defs.deployment.run_queue import (
     overlap_limits,
     queue_limits,
     queue_tags,
+    unseen,
 )
 from gh_assets.settings import Settings
 
@@ -46,8 +47,9 @@ def dequeue(
     limits are computed with `queue`, whose runs are then marked seen, as `RunQueue` does, and
     the daemon reads the queue after that, with the `late` runs queued in between."""
     limits = [*queue_limits(settings()), *overlap_limits(queue, running)]
+    marked = {run.run_id for run in unseen(queue)}
     seen = [
-        run.with_tags({**run.tags, SEEN_TAG: "true"}) if DAYS_TAG in run.tags else run
+        run.with_tags({**run.tags, SEEN_TAG: "true"}) if run.run_id in marked else run
         for run in queue
     ]
     counter = TagConcurrencyLimitsCounter(limits, running)

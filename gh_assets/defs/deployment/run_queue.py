@@ -69,6 +69,11 @@ def queue_tags(run: DagsterRun, settings: Settings) -> dict[str, str]:
     return tags
 
 
+def unseen(queued: Iterable[DagsterRun]) -> list[DagsterRun]:
+    """The queued runs that no look at the queue has counted in its limits yet."""
+    return [run for run in queued if run.tags.get(SEEN_TAG) == "false"]
+
+
 def days_value(first: dt.date, last: dt.date) -> str:
     return first.isoformat() if first == last else f"{first}...{last}"
 
@@ -114,9 +119,8 @@ class RunQueue(QueuedRunCoordinator):
             *queue_limits(current_settings()),
             *overlap_limits(queued, running),
         ]
-        for run in queued:  # counted in these limits: free to start when they allow it
-            if run.tags.get(SEEN_TAG) == "false":
-                self._instance.add_run_tags(run.run_id, {SEEN_TAG: "true"})
+        for run in unseen(queued):  # counted in these limits: free to start when they allow it
+            self._instance.add_run_tags(run.run_id, {SEEN_TAG: "true"})
         return config._replace(tag_concurrency_limits=limits)
 
     def submit_run(self, context: SubmitRunContext) -> DagsterRun:
